@@ -3,7 +3,7 @@
  * (`Pod`, `Deployment`, …) come from `kubernetes-types`; core code that works
  * on any kind uses `KubeObject`.
  */
-import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 
 export type { ObjectMeta };
 

@@ -73,10 +73,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
     namespaced: false,
     shortNames: ['ns'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    subresources: [
-      { name: 'finalize', kind: '', verbs: ['update'] },
-      STATUS,
-    ],
+    subresources: [{ name: 'finalize', kind: '', verbs: ['update'] }, STATUS],
   }),
   r('', 'v1', 'nodes', 'Node', { namespaced: false, shortNames: ['no'], subresources: [STATUS] }),
   r('', 'v1', 'pods', 'Pod', {

@@ -85,7 +85,11 @@ export const notSupported = (field: string, value: unknown, valid: readonly stri
 /** A value appears twice where it must be unique. */
 export const duplicate = (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, value });
 /** A field may not be set, or may not change. */
-export const forbidden = (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail });
+export const forbidden = (field: string, detail: string): FieldError => ({
+  type: 'FieldValueForbidden',
+  field,
+  detail,
+});
 /** A value is longer than allowed. */
 export const tooLong = (field: string, max: number): FieldError => ({
   type: 'FieldValueTooLong',

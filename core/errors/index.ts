@@ -1,4 +1,5 @@
 /** Errors: Kubernetes Status errors and the field errors that make up 422 Invalid. */
-export * from './status.ts';
-export * as field from './field-errors.ts';
+
 export type { FieldError, FieldErrorType } from './field-errors.ts';
+export * as field from './field-errors.ts';
+export * from './status.ts';

@@ -131,7 +131,8 @@ export function invalid(gk: { group: string; kind: string }, name: string, error
 /** 400 BadRequest. */
 export const badRequest = (message: string) => new StatusError({ code: 400, reason: 'BadRequest', message });
 /** 401 Unauthorized. */
-export const unauthorized = (message = 'Unauthorized') => new StatusError({ code: 401, reason: 'Unauthorized', message });
+export const unauthorized = (message = 'Unauthorized') =>
+  new StatusError({ code: 401, reason: 'Unauthorized', message });
 /** 403 Forbidden: `pods "x" is forbidden: <why>` (or `pods is forbidden: ...` without a name). */
 export function forbidden(gr: GroupResource, name: string, why: string): StatusError {
   const subject = name ? `${qualified(gr)} "${name}"` : qualified(gr);
@@ -153,11 +154,14 @@ export const expired = (message: string) => new StatusError({ code: 410, reason:
 /** 410 Gone. */
 export const gone = (message: string) => new StatusError({ code: 410, reason: 'Gone', message });
 /** 413 RequestEntityTooLarge. */
-export const tooLarge = (message: string) =>
-  new StatusError({ code: 413, reason: 'RequestEntityTooLarge', message });
+export const tooLarge = (message: string) => new StatusError({ code: 413, reason: 'RequestEntityTooLarge', message });
 /** 415 UnsupportedMediaType. */
 export const unsupportedMediaType = (contentType: string) =>
-  new StatusError({ code: 415, reason: 'UnsupportedMediaType', message: `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType || 'none'})` });
+  new StatusError({
+    code: 415,
+    reason: 'UnsupportedMediaType',
+    message: `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType || 'none'})`,
+  });
 /** 429 TooManyRequests with a Retry-After hint. */
 export const tooManyRequests = (message: string, retryAfterSeconds = 1) =>
   new StatusError({ code: 429, reason: 'TooManyRequests', message, details: { retryAfterSeconds } });
