@@ -3,9 +3,10 @@
  * (`Pod`, `Deployment`, …) come from `kubernetes-types`; core code that works
  * on any kind uses `KubeObject`.
  */
-import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { ObjectMeta as ReadonlyObjectMeta } from 'kubernetes-types/meta/v1.js';
 
-export type { ObjectMeta };
+/** `metav1.ObjectMeta` with the server-owned fields writable (the server is what sets them). */
+export type ObjectMeta = { -readonly [K in keyof ReadonlyObjectMeta]: ReadonlyObjectMeta[K] };
 
 /** Any Kubernetes object as JSON: type meta, object meta and kind-specific fields. */
 export interface KubeObject {

@@ -1,0 +1,75 @@
+/**
+ * The `skube` command line: `skube up` starts a local cluster, `skube
+ * kubeconfig` tells where its kubeconfig is. Entry point only — the work is
+ * in `cluster.ts`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { startLocalCluster } from './cluster.ts';
+import { createLogger } from './logger.ts';
+
+const DEFAULT_DATA_DIR = process.env.SKUBE_DATA_DIR ?? join(homedir(), '.skube');
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+const program = new Command('skube')
+  .description('A Kubernetes-compatible orchestrator whose control plane is AWS serverless')
+  .version('0.1.0');
+
+program
+  .command('up')
+  .description('start a local cluster: API server with an embedded SQLite store on 127.0.0.1')
+  .option('--data-dir <dir>', 'where the store, certificates and kubeconfig live', DEFAULT_DATA_DIR)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'API port (0 picks a free one)', port, 6443)
+  .option('--http', 'serve plain HTTP instead of HTTPS', false)
+  .option('--service-cidr <cidr>', 'range ClusterIPs are allocated from', '10.96.0.0/12')
+  .addOption(new Option('--log-format <format>', 'log output').choices(['json', 'text']).default('text'))
+  .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .action(async (opts) => {
+    const logger = createLogger(opts.logFormat, opts.logLevel);
+    const cluster = await startLocalCluster({
+      dataDir: opts.dataDir,
+      host: opts.host,
+      port: opts.port,
+      tls: !opts.http,
+      serviceCidr: opts.serviceCidr,
+      logger,
+    });
+    logger.info({ url: cluster.url, kubeconfig: cluster.kubeconfigPath }, 'skube is up');
+    process.stdout.write(
+      `skube API server: ${cluster.url}\nkubeconfig: ${cluster.kubeconfigPath}\ntry: kubectl --kubeconfig ${cluster.kubeconfigPath} get namespaces\n`,
+    );
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      await cluster.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('kubeconfig')
+  .description("print the path of the local cluster's admin kubeconfig (or its contents with --show)")
+  .option('--data-dir <dir>', 'the data directory of `skube up`', DEFAULT_DATA_DIR)
+  .option('--show', 'print the kubeconfig itself (it contains the admin token)', false)
+  .action((opts) => {
+    const path = join(opts.dataDir, 'kubeconfig');
+    if (!existsSync(path)) {
+      process.stderr.write(`no kubeconfig at ${path}: run \`skube up --data-dir ${opts.dataDir}\` first\n`);
+      process.exit(1);
+    }
+    process.stdout.write(opts.show ? readFileSync(path, 'utf8') : `${path}\n`);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,108 @@
+/**
+ * The local cluster behind `skube up`: the SQLite store in a data directory,
+ * the API handler served over HTTPS on loopback, an admin kubeconfig, the
+ * system namespaces, and the in-process controllers.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeObject } from '../core/api/object.ts';
+import { findResource } from '../core/api/resources.ts';
+import { MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
+import { createApiHandler } from '../core/apiserver/handler.ts';
+import type { Logger } from '../core/apiserver/types.ts';
+import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
+import { isAlreadyExists } from '../core/errors/index.ts';
+import { Registry } from '../core/registry/registry.ts';
+import type { RequestContext } from '../core/registry/strategy.ts';
+import { createSqliteStore } from '../core/storage/sqlite/sqlite-store.ts';
+import type { Store } from '../core/storage/store.ts';
+import { ensureAdminCredential } from './credentials.ts';
+import { startServer } from './http-server.ts';
+import { readKubeconfigToken, writeKubeconfig } from './kubeconfig.ts';
+import { ensureTls } from './tls.ts';
+
+/** Options of a local cluster. */
+export interface LocalClusterOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  tls?: boolean;
+  serviceCidr?: string;
+  logger: Logger;
+  /** Where to write the admin kubeconfig (default `<dataDir>/kubeconfig`). */
+  kubeconfigPath?: string;
+  /** Log retention of the store's revision log. */
+  compaction?: { keepRevisions?: number; keepMillis?: number; intervalMillis?: number };
+}
+
+/** A running local cluster. */
+export interface LocalCluster {
+  url: string;
+  kubeconfigPath: string;
+  store: Store;
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+/** The namespaces every cluster has from the start. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const SYSTEM_CTX = (): RequestContext => ({ user: { name: 'system:apiserver', groups: [MASTERS_GROUP] }, now: new Date(), dryRun: false });
+
+async function ensureObject(registry: Registry, resource: string, namespace: string, obj: KubeObject): Promise<void> {
+  const info = findResource('', 'v1', resource);
+  if (!info) throw new Error(`unknown resource ${resource}`);
+  try {
+    await registry.create(SYSTEM_CTX(), info, namespace, obj);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+}
+
+/** Starts a local cluster. Idempotent over restarts: data, credentials and certificates are reused. */
+export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const host = opts.host ?? '127.0.0.1';
+  const kubeconfigPath = opts.kubeconfigPath ?? join(opts.dataDir, 'kubeconfig');
+  const credential = ensureAdminCredential(opts.dataDir, readKubeconfigToken(kubeconfigPath));
+  const tls = opts.tls === false ? undefined : await ensureTls(opts.dataDir, [host, 'localhost']);
+  const store = createSqliteStore({ path: join(opts.dataDir, 'skube.db'), compaction: opts.compaction });
+  const registry = new Registry({
+    store,
+    uid: randomUUID,
+    random: Math.random,
+    serviceCidr: opts.serviceCidr ?? '10.96.0.0/12',
+    nodePortRange: { min: 30000, max: 32767 },
+  });
+  for (const name of SYSTEM_NAMESPACES) await ensureObject(registry, 'namespaces', '', { metadata: { name } });
+
+  let serverAddress = `${host}:${opts.port ?? 6443}`;
+  const handler = createApiHandler({
+    registry,
+    authenticators: [staticTokenAuthenticator([{ tokenSha256: credential.tokenHash, user: { name: 'admin', groups: [MASTERS_GROUP, 'system:authenticated'] } }])],
+    authorizer: mastersAuthorizer,
+    logger: opts.logger,
+    now: () => new Date(),
+    garbageCollector: false,
+    get serverAddress() {
+      return serverAddress;
+    },
+  });
+  const server = await startServer(handler, { host, port: opts.port ?? 6443, tls });
+  serverAddress = `${host}:${server.port}`;
+  writeKubeconfig(kubeconfigPath, { clusterName: 'skube', server: server.url, caCert: tls?.caCert, user: 'admin', token: credential.token });
+  const controllers = [await startNamespaceController({ store, registry, logger: opts.logger })];
+  return {
+    url: server.url,
+    kubeconfigPath,
+    store,
+    registry,
+    async stop() {
+      for (const c of controllers) await c.stop();
+      await server.close();
+      await store.close();
+    },
+  };
+}
