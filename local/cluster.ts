@@ -18,6 +18,7 @@ import type { RequestContext } from '../core/registry/strategy.ts';
 import { createSqliteStore } from '../core/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../core/storage/store.ts';
 import { ensureAdminCredential } from './credentials.ts';
+import { ipString, parseCidr } from '../core/registry/allocators.ts';
 import { startServer } from './http-server.ts';
 import { readKubeconfigToken, writeKubeconfig } from './kubeconfig.ts';
 import { ensureTls } from './tls.ts';
@@ -61,6 +62,25 @@ async function ensureObject(registry: Registry, resource: string, namespace: str
   }
 }
 
+/** Kubernetes' default service range. */
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+
+/** The `default/kubernetes` Service (first address of the range) and its Endpoints pointing at this API server. */
+async function ensureKubernetesService(registry: Registry, cidr: string, host: string, port: number): Promise<void> {
+  const { base } = parseCidr(cidr);
+  await ensureObject(registry, 'services', 'default', {
+    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: ipString(base + 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
+  });
+  const endpoints = findResource('', 'v1', 'endpoints')!;
+  const desired = {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  };
+  await ensureObject(registry, 'endpoints', 'default', desired);
+  await registry.update(SYSTEM_CTX(), endpoints, 'default', 'kubernetes', desired);
+}
+
 /** Starts a local cluster. Idempotent over restarts: data, credentials and certificates are reused. */
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -73,7 +93,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     store,
     uid: randomUUID,
     random: Math.random,
-    serviceCidr: opts.serviceCidr ?? '10.96.0.0/12',
+    serviceCidr: opts.serviceCidr ?? DEFAULT_SERVICE_CIDR,
     nodePortRange: { min: 30000, max: 32767 },
   });
   for (const name of SYSTEM_NAMESPACES) await ensureObject(registry, 'namespaces', '', { metadata: { name } });
@@ -92,6 +112,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   });
   const server = await startServer(handler, { host, port: opts.port ?? 6443, tls });
   serverAddress = `${host}:${server.port}`;
+  await ensureKubernetesService(registry, opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, host, server.port);
   writeKubeconfig(kubeconfigPath, { clusterName: 'skube', server: server.url, caCert: tls?.caCert, user: 'admin', token: credential.token });
   const controllers = [await startNamespaceController({ store, registry, logger: opts.logger })];
   return {

@@ -30,7 +30,10 @@ export interface ListOptions {
   namespace?: string;
   /** Page size; 0 or omitted means no limit. */
   limit?: number;
-  /** Opaque token from a previous page; the page is consistent with the first page's revision. */
+  /**
+   * Opaque token from a previous page; the page is consistent with the first page's revision.
+   * A malformed token throws a 400 BadRequest StatusError, as Kubernetes' storage layer does.
+   */
   continue?: string;
   /** Server-side filter applied before the limit counts (label and field selectors). */
   predicate?: (obj: KubeObject) => boolean;
@@ -72,7 +75,9 @@ export interface WatchOptions {
 /**
  * A live stream of changes. Iterate it with `for await`; `stop()` ends the
  * iteration (pending `next()` resolves done). A backend failure ends the
- * iteration by throwing from `next()`.
+ * iteration by throwing from `next()`; so does a consumer falling so far
+ * behind that the backend no longer holds its position (ResourceExpired):
+ * buffering is bounded, and the client relists.
  */
 export interface StoreWatch extends AsyncIterable<StoreEvent> {
   stop(): void;
@@ -89,14 +94,18 @@ export interface Store {
   /** Lists a type (one namespace or all), paginated, filtered by `predicate` before `limit` applies. */
   list(resource: string, options?: ListOptions): Promise<ListResult>;
 
-  /** Creates an object; `metadata.resourceVersion` must be unset. Throws StorageError('KeyExists'). Returns the stored object. */
+  /**
+   * Creates an object; `metadata.resourceVersion` must be unset (else StorageError('InvalidObject')).
+   * Throws StorageError('KeyExists'). Returns the stored object.
+   */
   create(key: StoreKey, obj: KubeObject): Promise<KubeObject>;
 
   /**
    * Replaces an object if the preconditions hold (a precondition resourceVersion
-   * is compared with the stored one). Throws KeyNotFound or Conflict. A write that
-   * changes nothing still gets a new revision only if `obj` differs; an identical
-   * object is returned unchanged without a write.
+   * is compared with the stored one; `obj`'s own resourceVersion is ignored).
+   * Throws KeyNotFound or Conflict. When `obj` equals the stored object
+   * (ignoring resourceVersion) nothing is written: no new revision, no watch
+   * event, and the stored object is returned.
    */
   update(key: StoreKey, obj: KubeObject, preconditions?: Preconditions): Promise<KubeObject>;
 
@@ -110,15 +119,22 @@ export interface Store {
    */
   guaranteedUpdate(key: StoreKey, tryUpdate: TryUpdate, preconditions?: Preconditions): Promise<KubeObject>;
 
-  /** Starts a watch on one type. Throws StorageError('ResourceExpired') when `fromRevision` is compacted. */
+  /**
+   * Starts a watch on one type. Throws StorageError('ResourceExpired') when `fromRevision` is compacted;
+   * a `fromRevision` beyond the current revision is allowed (the watch waits for later changes).
+   * Event objects may be shared between watchers: treat them as immutable.
+   */
   watch(resource: string, options: WatchOptions): Promise<StoreWatch>;
 
   /** The latest revision of a type (0 when it never had a write). */
   currentRevision(resource: string): Promise<number>;
 
-  /** Drops log entries at or below `revision` for a type; later watches and continues from before it expire. */
+  /**
+   * Drops log entries at or below `revision` (clamped to the current revision) for a type;
+   * later watches and continues from before it expire. Idempotent; never un-compacts.
+   */
   compact(resource: string, revision: number): Promise<void>;
 
-  /** Releases resources; stops every watch. */
+  /** Releases resources; stops every watch (their iterations end as done). Later calls throw StorageError('Unreachable'). Idempotent. */
   close(): Promise<void>;
 }

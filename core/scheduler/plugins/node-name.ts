@@ -1,0 +1,16 @@
+/** NodeName: a pod that names its node (`spec.nodeName`) fits only that node. */
+import { type FilterPlugin, SUCCESS, unresolvable } from '../framework.ts';
+
+/** Plugin name. */
+export const NAME = 'NodeName';
+/** Filter reason for any other node. */
+export const ERR_REASON = "node(s) didn't match the requested node name";
+
+/** The NodeName plugin. */
+export const nodeName = {
+  name: NAME,
+  filter(pod, nodeInfo) {
+    const wanted = pod.spec?.nodeName;
+    return !wanted || wanted === nodeInfo.name ? SUCCESS : unresolvable(ERR_REASON);
+  },
+} satisfies FilterPlugin;
