@@ -54,6 +54,9 @@ export interface DynamoStoreOptions {
   logger?: StoreLogger;
 }
 
+/** What a write decides after reading the current object: a write, or nothing to do. */
+type Decision = { op: WriteOp } | { same: KubeObject };
+
 /** The highest number of times one write re-reads an object that keeps changing under it before giving up. */
 const MAX_STALE_READS = 100;
 
@@ -118,14 +121,14 @@ class DynamoStore implements Store {
   async update(key: StoreKey, obj: KubeObject, preconditions?: Preconditions): Promise<KubeObject> {
     return this.write(key, async (current) => {
       checkPreconditions(key, current.obj, preconditions);
-      return unchanged(key, obj, current) ? current.obj : { kind: 'update', obj, current };
+      return unchanged(key, obj, current) ? { same: current.obj } : { op: { kind: 'update', obj, current } };
     });
   }
 
   async delete(key: StoreKey, preconditions?: Preconditions): Promise<KubeObject> {
     return this.write(key, async (current) => {
       checkPreconditions(key, current.obj, preconditions);
-      return { kind: 'delete', current };
+      return { op: { kind: 'delete', current } };
     });
   }
 
@@ -138,7 +141,7 @@ class DynamoStore implements Store {
       } catch (e) {
         throw new PassThrough(e);
       }
-      return unchanged(key, desired, current) ? current.obj : { kind: 'update', obj: desired, current };
+      return unchanged(key, desired, current) ? { same: current.obj } : { op: { kind: 'update', obj: desired, current } };
     });
   }
 
@@ -181,13 +184,13 @@ class DynamoStore implements Store {
    * itself when nothing changes); when the object changes before the commit,
    * it is read again and `decide` runs again.
    */
-  private write(key: StoreKey, decide: (current: StoredObject) => Promise<KubeObject | WriteOp>): Promise<KubeObject> {
+  private write(key: StoreKey, decide: (current: StoredObject) => Promise<Decision>): Promise<KubeObject> {
     return this.guard(key, async () => {
       for (let round = 0; round < MAX_STALE_READS; round++) {
         const [current, head] = await Promise.all([this.require(key), readHead(this.ctx, key.resource)]);
-        const op = await decide(current);
-        if (!('kind' in op)) return op;
-        const out = await commit(this.ctx, key, op, head.revision);
+        const d = await decide(current);
+        if ('same' in d) return d.same;
+        const out = await commit(this.ctx, key, d.op, head.revision);
         if ('stale' in out) continue;
         this.hub.poke(key.resource);
         return out.object;

@@ -46,6 +46,8 @@ export type WriteOp =
 /** The outcome of `commit`: the stored object, or `stale` when the object changed since it was read. */
 export type CommitResult = { object: KubeObject; revision: number } | { stale: true };
 
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 /** How long writers of one type keep retrying when others keep taking the next revision first. */
 const CONTENTION: RetryPolicy = { attempts: 200, baseMillis: 2, capMillis: 100 };
 
@@ -121,7 +123,7 @@ function build(
   const body = op.kind === 'delete' ? '' : encodeBody(stamp(op.obj, revision), key);
   const t = ctx.tables;
   const objectKey = { [ATTR.pk]: key.resource, [ATTR.sk]: objectSortKey(key.namespace, key.name) };
-  const headUpdate = {
+  const headUpdate: TransactItem = {
     Update: {
       TableName: t.log,
       Key: { [ATTR.pk]: key.resource, [ATTR.sk]: HEAD_SK },
@@ -129,10 +131,10 @@ function build(
       ConditionExpression: head === 0 ? 'attribute_not_exists(#h)' : '#h = :cur',
       ExpressionAttributeNames: { '#h': ATTR.head },
       ExpressionAttributeValues: head === 0 ? { ':next': revision } : { ':next': revision, ':cur': head },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
-  const objectWrite =
+  const objectWrite: TransactItem =
     op.kind === 'create'
       ? {
           Put: {
@@ -170,7 +172,7 @@ function build(
     prev: op.kind === 'create' ? undefined : op.current.body,
     expiresAt: Math.floor(ctx.now() / 1000) + ctx.retentionSeconds,
   });
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+  const items: TransactItem[] = [
     headUpdate,
     objectWrite,
     { Put: { TableName: t.log, Item: log.row } },

@@ -1,0 +1,75 @@
+/**
+ * SelectorSpread: spreads pods of the same Service, ReplicationController,
+ * ReplicaSet or StatefulSet across nodes and zones (`topology.kubernetes.io/zone`),
+ * favouring nodes and zones with fewer of them; zone spreading weighs 2/3 when
+ * nodes carry zone labels. Pods with explicit `topologySpreadConstraints` are
+ * left to PodTopologySpread. Not enabled by default since Kubernetes 1.27:
+ * PodTopologySpread's system default constraints do this job.
+ */
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { defaultSelector } from '../default-selector.ts';
+import { MAX_NODE_SCORE, type NodeInfo, type PreScorePlugin, SKIP, SUCCESS, type ScorePlugin } from '../framework.ts';
+import type { LabelMatcher } from '../selectors.ts';
+
+/** Plugin name. */
+export const NAME = 'SelectorSpread';
+
+const STATE_KEY = `PreScore${NAME}`;
+const ZONE_WEIGHTING = 2 / 3;
+
+/** The zone identity of a node (region and zone, GA labels first, then the beta ones); "" when unzoned. */
+export function zoneKey(node: Node): string {
+  const labels = node.metadata?.labels ?? {};
+  const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'] ?? '';
+  const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'] ?? '';
+  return region === '' && zone === '' ? '' : `${region}:\x00:${zone}`;
+}
+
+/** Pods on the node in `namespace`, not being deleted, that `selector` matches. */
+export function countMatchingPods(nodeInfo: NodeInfo, namespace: string, selector: LabelMatcher): number {
+  if (selector.empty || selector.nothing) return 0;
+  let n = 0;
+  for (const p of nodeInfo.pods) {
+    if (p.namespace === namespace && !p.terminating && selector.matches(p.labels)) n++;
+  }
+  return n;
+}
+
+/** The SelectorSpread plugin. */
+export const selectorSpread = {
+  name: NAME,
+  preScore(pod, state, _nodes, snapshot) {
+    if ((pod.spec?.topologySpreadConstraints?.length ?? 0) > 0) return SKIP;
+    const selector = defaultSelector(pod, snapshot.workloads);
+    // An empty selector scores every node alike; skipping changes no ranking.
+    if (selector.empty) return SKIP;
+    state.write(STATE_KEY, selector);
+    return SUCCESS;
+  },
+  score(pod, nodeInfo, state) {
+    const selector = state.read<LabelMatcher>(STATE_KEY);
+    if (!selector) return 0;
+    return countMatchingPods(nodeInfo, pod.metadata?.namespace ?? 'default', selector);
+  },
+  normalize(scores, nodes) {
+    const zones = nodes.map((n) => zoneKey(n.node));
+    const countsByZone = new Map<string, number>();
+    let maxByNode = 0;
+    for (let i = 0; i < scores.length; i++) {
+      maxByNode = Math.max(maxByNode, scores[i]);
+      if (zones[i] !== '') countsByZone.set(zones[i], (countsByZone.get(zones[i]) ?? 0) + scores[i]);
+    }
+    let maxByZone = 0;
+    for (const c of countsByZone.values()) maxByZone = Math.max(maxByZone, c);
+    for (let i = 0; i < scores.length; i++) {
+      // Same float operation order as kube-scheduler, so truncation agrees.
+      let f = maxByNode > 0 ? MAX_NODE_SCORE * ((maxByNode - scores[i]) / maxByNode) : MAX_NODE_SCORE;
+      if (countsByZone.size > 0 && zones[i] !== '') {
+        const zoneScore =
+          maxByZone > 0 ? MAX_NODE_SCORE * ((maxByZone - countsByZone.get(zones[i])!) / maxByZone) : MAX_NODE_SCORE;
+        f = f * (1 - ZONE_WEIGHTING) + ZONE_WEIGHTING * zoneScore;
+      }
+      scores[i] = Math.trunc(f);
+    }
+  },
+} satisfies PreScorePlugin & ScorePlugin;
