@@ -23,6 +23,7 @@ export async function ensureTls(dir: string, hosts: string[] = ['127.0.0.1', 'lo
   const notAfterDate = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
   const ca = await generate([{ name: 'commonName', value: 'skube-ca' }], {
     keyType: 'ec',
+    algorithm: 'sha256',
     curve: 'P-256',
     notAfterDate,
     extensions: [
@@ -32,6 +33,7 @@ export async function ensureTls(dir: string, hosts: string[] = ['127.0.0.1', 'lo
   });
   const server = await generate([{ name: 'commonName', value: 'skube-apiserver' }], {
     keyType: 'ec',
+    algorithm: 'sha256',
     curve: 'P-256',
     notAfterDate,
     ca: { key: ca.private, cert: ca.cert },

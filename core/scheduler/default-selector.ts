@@ -6,7 +6,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { WorkloadLister } from './framework.ts';
-import { LabelMatcher, compileLabelSelector, setRequirements } from './selectors.ts';
+import { compileLabelSelector, LabelMatcher, setRequirements } from './selectors.ts';
 
 /** The selector for `pod`'s workload; `empty` when no service or controller selects it. */
 export function defaultSelector(pod: Pod, workloads: WorkloadLister): LabelMatcher {

@@ -6,7 +6,13 @@
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { quantityMilliValue, quantityValue } from '../api/quantity.ts';
 import type { CycleState, HostPort, NodeInfo, PodInfo, Resources } from './framework.ts';
-import { emptyResources, isScalarResourceName, podHostPorts, podNonZeroRequests, podRequests } from './pod-resources.ts';
+import {
+  emptyResources,
+  isScalarResourceName,
+  podHostPorts,
+  podNonZeroRequests,
+  podRequests,
+} from './pod-resources.ts';
 
 /** The cache key of a pod: its UID, or `namespace/name` when it has none (fixtures, dry runs). */
 export function podKey(pod: Pod): string {

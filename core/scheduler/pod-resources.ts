@@ -77,7 +77,8 @@ export function podRequestMap(pod: Pod, nonZero = false): ResourceMap {
   }
   maxInto(reqs, initMax);
   const overhead = pod.spec?.overhead;
-  if (overhead) for (const [name, q] of Object.entries(overhead)) reqs.set(name, (reqs.get(name) ?? 0) + amount(name, q));
+  if (overhead)
+    for (const [name, q] of Object.entries(overhead)) reqs.set(name, (reqs.get(name) ?? 0) + amount(name, q));
   return reqs;
 }
 

@@ -5,8 +5,9 @@
  * `labels.Requirement` and component-helpers' `nodeaffinity`: a malformed
  * requirement makes its selector or term match nothing.
  */
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+
 import type { NodeSelectorTerm, Pod } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 
 /** A selector operator, as in `labels.Requirement` (node selectors add Gt/Lt). */
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
@@ -172,9 +173,12 @@ export interface RequiredNodeAffinity {
 /** Compiles a pod's nodeSelector and required node affinity (`GetRequiredNodeAffinity`). */
 export function requiredNodeAffinity(pod: Pod): RequiredNodeAffinity {
   const selector = pod.spec?.nodeSelector;
-  const setMatcher = selector && Object.keys(selector).length > 0 ? new LabelMatcher(setRequirements(selector)) : undefined;
+  const setMatcher =
+    selector && Object.keys(selector).length > 0 ? new LabelMatcher(setRequirements(selector)) : undefined;
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  const terms = required ? (required.nodeSelectorTerms ?? []).map(compileTerm).filter((t) => t !== undefined) : undefined;
+  const terms = required
+    ? (required.nodeSelectorTerms ?? []).map(compileTerm).filter((t) => t !== undefined)
+    : undefined;
   return {
     matchesAll: !setMatcher && !terms,
     matches(labels, nodeName) {

@@ -56,9 +56,7 @@ function toStatusError(err: unknown, ops: readonly unknown[]): StatusError {
 export function applyJsonPatch<T>(target: T, ops: unknown): T {
   if (!Array.isArray(ops)) throw toStatusError(new jsonPatch.JsonPatchError('', 'SEQUENCE_NOT_AN_ARRAY'), []);
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw tooLarge(
-      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
-    );
+    throw tooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
   try {
     // Validation applies to a deep copy; the copied operations keep the library from sharing their values.

@@ -179,6 +179,46 @@ export function validateSetElementOrder(patchList: readonly unknown[], order: re
     o++;
   }
   if (p < items.length) {
-    throw smpError(`The order in patch list:\n${show(patchList)}\n doesn't match $setElementOrder list:\n${show(order)}`);
+    throw smpError(
+      `The order in patch list:\n${show(patchList)}\n doesn't match $setElementOrder list:\n${show(order)}`,
+    );
   }
+}
+
+/**
+ * The live list as Kubernetes sees it after merging `patchList` into it, for
+ * ordering under `$setElementOrder`. Kubernetes deletes and appends list items
+ * in place, so the live list it then orders by holds the surviving items
+ * shifted left, then the appended items, within the live list's length. The
+ * resulting positions decide where server-only items land; upstream tests
+ * pin this, so skube reproduces it.
+ */
+export function liveOrderAfterMerge(
+  live: readonly unknown[],
+  patchList: readonly unknown[],
+  mergeKey: string,
+): unknown[] {
+  const backing = [...live];
+  let length = backing.length;
+  const matches = (item: unknown, value: unknown) =>
+    isMap(item) && Object.hasOwn(item, mergeKey) && item[mergeKey] === value;
+  let replaced = false;
+  for (const item of patchList) {
+    if (!isMap(item) || !Object.hasOwn(item, PATCH_DIRECTIVE)) continue;
+    if (item[PATCH_DIRECTIVE] === 'replace') replaced = true;
+    if (item[PATCH_DIRECTIVE] !== 'delete') continue;
+    for (let i = backing.slice(0, length).findIndex((v) => matches(v, item[mergeKey])); i >= 0; ) {
+      backing.copyWithin(i, i + 1, length);
+      length--;
+      i = backing.slice(0, length).findIndex((v) => matches(v, item[mergeKey]));
+    }
+  }
+  if (replaced) return backing;
+  for (const item of patchList) {
+    if (!isMap(item) || Object.hasOwn(item, PATCH_DIRECTIVE)) continue;
+    if (backing.slice(0, length).some((v) => matches(v, item[mergeKey]))) continue;
+    if (length >= live.length) break;
+    backing[length++] = item;
+  }
+  return backing;
 }

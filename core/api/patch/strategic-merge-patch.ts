@@ -43,6 +43,7 @@ import {
 import {
   elementKind,
   findByKey,
+  liveOrderAfterMerge,
   normalizeElementOrder,
   partitionByPresence,
   validateSetElementOrder,
@@ -117,7 +118,9 @@ function mergeMap(original: JsonMap | undefined, patch: JsonMap, schema: PatchSc
     if (isMap(current)) {
       const field = lookupField(schema, key);
       out[key] =
-        listOrMapStrategy(field.meta) === 'replace' ? patchValue : mergeMap(current, patchValue as JsonMap, field.schema);
+        listOrMapStrategy(field.meta) === 'replace'
+          ? patchValue
+          : mergeMap(current, patchValue as JsonMap, field.schema);
     } else if (Array.isArray(current)) {
       out[key] = mergeListField(current, patchValue as unknown[], lookupField(schema, key), deleteList);
     } else {
@@ -172,7 +175,11 @@ function mergeOrderedLists(out: JsonMap, patch: JsonMap, schema: PatchSchema): v
 
     const { present, absent } = partitionByPresence(merged, order, mergeKey);
     const kind = elementKind(live, patchList);
-    out[key] = normalizeElementOrder(present, absent, order, live, mergeKey, kind);
+    const liveOrder =
+      hasLive && hasPatch && kind === 'map' && listOrMapStrategy(field.meta) === 'merge'
+        ? liveOrderAfterMerge(live, patchList, mergeKey)
+        : live;
+    out[key] = normalizeElementOrder(present, absent, order, liveOrder, mergeKey, kind);
     delete patch[key];
   }
 }

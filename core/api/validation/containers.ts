@@ -4,7 +4,18 @@
  * pull policy, resources and security context.
  */
 import { type FieldError, field } from '../../errors/index.ts';
-import { entries, type Json, keyPath, list, obj, parseQuantity, QUANTITY_FORMAT_ERROR, str } from './json.ts';
+import {
+  compareQuantities,
+  entries,
+  isWholeQuantity,
+  type Json,
+  keyPath,
+  list,
+  obj,
+  QUANTITY_FORMAT_ERROR,
+  quantity,
+  str,
+} from './json.ts';
 import {
   inclusiveRangeError,
   isConfigMapKey,
@@ -198,35 +209,32 @@ function validateResourceName(name: string, path: string): FieldError[] {
 function validateResources(resources: unknown, path: string): FieldError[] {
   const res = obj(resources) ?? {};
   const errs: FieldError[] = [];
-  const limits = new Map<string, number>();
   let cpuOrMemory = false;
   let hugePages = false;
+  const limits = obj(res.limits) ?? {};
   const check = (kind: 'limits' | 'requests') => {
     for (const [name, raw] of entries(res[kind])) {
       const at = keyPath(`${path}.${kind}`, name);
       errs.push(...validateResourceName(name, at));
-      const q = parseQuantity(raw);
-      if (q === undefined) {
+      const q = quantity(raw);
+      if (!q) {
         errs.push(field.invalid(at, raw, QUANTITY_FORMAT_ERROR));
         continue;
       }
-      if (q < 0) errs.push(field.invalid(at, String(raw), 'must be greater than or equal to 0'));
-      if (!isNative(name) && !Number.isInteger(q)) errs.push(field.invalid(at, raw, 'must be an integer'));
+      if (q.negative) errs.push(field.invalid(at, String(raw), 'must be greater than or equal to 0'));
+      if (!isNative(name) && !isWholeQuantity(q)) errs.push(field.invalid(at, raw, 'must be an integer'));
       if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
       if (isHugePages(name)) hugePages = true;
-      if (kind === 'limits') {
-        limits.set(name, q);
-        continue;
-      }
-      const limit = limits.get(name);
-      const limitText = String(obj(res.limits)?.[name]);
-      if (limit !== undefined && q !== limit && !overcommitAllowed(name)) {
+      if (kind === 'limits') continue;
+      const limit = name in limits ? quantity(limits[name]) : undefined;
+      const limitText = String(limits[name]);
+      if (limit && compareQuantities(q, limit) !== 0 && !overcommitAllowed(name)) {
         errs.push(field.invalid(`${path}.requests`, String(raw), `must be equal to ${name} limit of ${limitText}`));
-      } else if (limit !== undefined && q > limit) {
+      } else if (limit && compareQuantities(q, limit) > 0) {
         errs.push(
           field.invalid(`${path}.requests`, String(raw), `must be less than or equal to ${name} limit of ${limitText}`),
         );
-      } else if (limit === undefined && !overcommitAllowed(name)) {
+      } else if (!(name in limits) && !overcommitAllowed(name)) {
         errs.push(field.required(`${path}.limits`, 'Limit must be set for non overcommitable resources'));
       }
     }

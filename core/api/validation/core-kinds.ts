@@ -5,17 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { type FieldError, field } from '../../errors/index.ts';
-import {
-  entries,
-  type Json,
-  jsonEqual,
-  keyPath,
-  list,
-  obj,
-  parseQuantity,
-  QUANTITY_FORMAT_ERROR,
-  str,
-} from './json.ts';
+import { entries, type Json, jsonEqual, keyPath, list, obj, QUANTITY_FORMAT_ERROR, quantity, str } from './json.ts';
 import {
   isConfigMapKey,
   isDNS1123Label,
@@ -268,9 +258,9 @@ export function validateResourceQuotaSpec(quota: Json): FieldError[] {
   for (const [name, raw] of entries(obj(quota.spec)?.hard)) {
     const at = keyPath('spec.hard', name);
     for (const msg of isQualifiedName(name)) errs.push(field.invalid(at, name, msg));
-    const q = parseQuantity(raw);
-    if (q === undefined) errs.push(field.invalid(at, raw, QUANTITY_FORMAT_ERROR));
-    else if (q < 0) errs.push(field.invalid(at, String(raw), 'must be greater than or equal to 0'));
+    const q = quantity(raw);
+    if (!q) errs.push(field.invalid(at, raw, QUANTITY_FORMAT_ERROR));
+    else if (q.negative) errs.push(field.invalid(at, String(raw), 'must be greater than or equal to 0'));
   }
   return errs;
 }

@@ -48,7 +48,7 @@ function validateHandler(handler: Json, gracePeriod: number | undefined, path: s
           field.invalid(
             at,
             seconds,
-            `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod})`,
+            `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
           ),
         );
       }

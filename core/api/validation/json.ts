@@ -1,8 +1,9 @@
 /**
  * Small readers for untrusted JSON: validation sees whatever a client sent,
  * so every accessor tolerates a wrong type instead of throwing. Also the
- * resource-quantity parser validation needs to compare requests and limits.
+ * quantity helpers validation needs to compare requests and limits.
  */
+import { parseQuantity, type Quantity, QuantityError } from '../quantity.ts';
 
 /** A JSON object as validation reads it. */
 export type Json = Record<string, any>;
@@ -51,44 +52,26 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-const QUANTITY_RE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 /** Kubernetes' message for a malformed quantity. */
-export const QUANTITY_FORMAT_ERROR =
-  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const QUANTITY_FORMAT_ERROR = new QuantityError('').message;
 
-const SUFFIX: Record<string, number> = {
-  '': 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/**
- * The numeric value of a resource quantity (`500m`, `1Gi`, `2e3`, or a JSON
- * number), or undefined when it is not a valid quantity. Precision is that
- * of a double, enough for comparing requests with limits.
- */
-export function parseQuantity(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  const m = QUANTITY_RE.exec(v.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (Number.isNaN(n)) return undefined;
-  const suffix = m[2];
-  if (suffix in SUFFIX) return n * SUFFIX[suffix];
-  const exp = /^[eE]([-+]?[0-9]+)$/.exec(suffix);
-  return exp ? n * 10 ** Number(exp[1]) : undefined;
+/** The value as a resource quantity (a string such as `500m`, or a JSON number), or undefined when it is not one. */
+export function quantity(v: unknown): Quantity | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  try {
+    return parseQuantity(v);
+  } catch {
+    return undefined;
+  }
 }
+
+const signed = (q: Quantity) => (q.negative ? -q.numerator : q.numerator);
+
+/** Exact comparison of two quantities: negative, zero or positive as `a` is below, equal to or above `b`. */
+export function compareQuantities(a: Quantity, b: Quantity): number {
+  const diff = signed(a) * b.denominator - signed(b) * a.denominator;
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+}
+
+/** Whether a quantity is a whole number. */
+export const isWholeQuantity = (q: Quantity) => q.numerator % q.denominator === 0n;

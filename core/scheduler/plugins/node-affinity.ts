@@ -10,13 +10,18 @@ import {
   type FilterPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
+  type ScorePlugin,
   SKIP,
   SUCCESS,
-  type ScorePlugin,
   unresolvable,
 } from '../framework.ts';
 import { defaultNormalizeScore } from '../normalize.ts';
-import { type RequiredNodeAffinity, type WeightedTerm, preferredNodeAffinity, requiredNodeAffinity } from '../selectors.ts';
+import {
+  preferredNodeAffinity,
+  type RequiredNodeAffinity,
+  requiredNodeAffinity,
+  type WeightedTerm,
+} from '../selectors.ts';
 
 /** Plugin name. */
 export const NAME = 'NodeAffinity';

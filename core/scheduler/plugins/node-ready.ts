@@ -11,7 +11,12 @@
  */
 import type { Taint } from 'kubernetes-types/core/v1.js';
 import { type FilterPlugin, SUCCESS, unresolvable } from '../framework.ts';
-import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, isDoNotScheduleTaint, tolerationsTolerateTaint } from '../taints.ts';
+import {
+  isDoNotScheduleTaint,
+  TAINT_NODE_NOT_READY,
+  TAINT_NODE_UNREACHABLE,
+  tolerationsTolerateTaint,
+} from '../taints.ts';
 
 /** Plugin name. */
 export const NAME = 'NodeReady';
@@ -28,7 +33,8 @@ export const nodeReady = {
     const ready = nodeInfo.node.status?.conditions?.find((c) => c.type === 'Ready');
     if (ready?.status === 'True') return SUCCESS;
     for (const t of nodeInfo.taints) {
-      if ((t.key === TAINT_NODE_NOT_READY || t.key === TAINT_NODE_UNREACHABLE) && isDoNotScheduleTaint(t)) return SUCCESS;
+      if ((t.key === TAINT_NODE_NOT_READY || t.key === TAINT_NODE_UNREACHABLE) && isDoNotScheduleTaint(t))
+        return SUCCESS;
     }
     const implied = ready?.status === 'Unknown' ? UNREACHABLE_TAINT : NOT_READY_TAINT;
     if (tolerationsTolerateTaint(pod.spec?.tolerations, implied)) return SUCCESS;

@@ -4,7 +4,7 @@
  * (1 - standard deviation of the fractions) * 100). Uses actual requests;
  * skipped for pods that request neither, which would otherwise pile onto one node.
  */
-import { MAX_NODE_SCORE, type PreScorePlugin, SKIP, SUCCESS, type ScorePlugin } from '../framework.ts';
+import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin, SKIP, SUCCESS } from '../framework.ts';
 import { cyclePodInfo } from '../node-info.ts';
 
 /** Plugin name. */
@@ -37,9 +37,6 @@ export const nodeResourcesBalancedAllocation = {
     const req = cyclePodInfo(pod, state).requests;
     const used = nodeInfo.requested;
     const alloc = nodeInfo.allocatable;
-    return balancedScore(
-      [used.milliCPU + req.milliCPU, used.memory + req.memory],
-      [alloc.milliCPU, alloc.memory],
-    );
+    return balancedScore([used.milliCPU + req.milliCPU, used.memory + req.memory], [alloc.milliCPU, alloc.memory]);
   },
 } satisfies PreScorePlugin & ScorePlugin;

@@ -6,34 +6,16 @@
  * left to PodTopologySpread. Not enabled by default since Kubernetes 1.27:
  * PodTopologySpread's system default constraints do this job.
  */
-import type { Node } from 'kubernetes-types/core/v1.js';
 import { defaultSelector } from '../default-selector.ts';
-import { MAX_NODE_SCORE, type NodeInfo, type PreScorePlugin, SKIP, SUCCESS, type ScorePlugin } from '../framework.ts';
+import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin, SKIP, SUCCESS } from '../framework.ts';
 import type { LabelMatcher } from '../selectors.ts';
+import { countPodsMatching, zoneKey } from '../topology-spread.ts';
 
 /** Plugin name. */
 export const NAME = 'SelectorSpread';
 
 const STATE_KEY = `PreScore${NAME}`;
 const ZONE_WEIGHTING = 2 / 3;
-
-/** The zone identity of a node (region and zone, GA labels first, then the beta ones); "" when unzoned. */
-export function zoneKey(node: Node): string {
-  const labels = node.metadata?.labels ?? {};
-  const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'] ?? '';
-  const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'] ?? '';
-  return region === '' && zone === '' ? '' : `${region}:\x00:${zone}`;
-}
-
-/** Pods on the node in `namespace`, not being deleted, that `selector` matches. */
-export function countMatchingPods(nodeInfo: NodeInfo, namespace: string, selector: LabelMatcher): number {
-  if (selector.empty || selector.nothing) return 0;
-  let n = 0;
-  for (const p of nodeInfo.pods) {
-    if (p.namespace === namespace && !p.terminating && selector.matches(p.labels)) n++;
-  }
-  return n;
-}
 
 /** The SelectorSpread plugin. */
 export const selectorSpread = {
@@ -49,7 +31,7 @@ export const selectorSpread = {
   score(pod, nodeInfo, state) {
     const selector = state.read<LabelMatcher>(STATE_KEY);
     if (!selector) return 0;
-    return countMatchingPods(nodeInfo, pod.metadata?.namespace ?? 'default', selector);
+    return countPodsMatching(nodeInfo, selector, pod.metadata?.namespace ?? 'default');
   },
   normalize(scores, nodes) {
     const zones = nodes.map((n) => zoneKey(n.node));

@@ -3,7 +3,14 @@
  * does not tolerate, and prefers nodes with fewer untolerated PreferNoSchedule taints.
  */
 import type { Toleration } from 'kubernetes-types/core/v1.js';
-import { type CycleState, type FilterPlugin, type PreScorePlugin, type ScorePlugin, SUCCESS, unresolvable } from '../framework.ts';
+import {
+  type CycleState,
+  type FilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+  SUCCESS,
+  unresolvable,
+} from '../framework.ts';
 import { defaultNormalizeScore } from '../normalize.ts';
 import { findUntoleratedTaint, isDoNotScheduleTaint, tolerationsTolerateTaint } from '../taints.ts';
 
@@ -36,8 +43,7 @@ export const taintToleration = {
     return SUCCESS;
   },
   score(pod, nodeInfo, state: CycleState) {
-    const tolerations =
-      state.read<Toleration[]>(STATE_KEY) ?? preferNoScheduleTolerations(pod.spec?.tolerations);
+    const tolerations = state.read<Toleration[]>(STATE_KEY) ?? preferNoScheduleTolerations(pod.spec?.tolerations);
     let intolerable = 0;
     for (const taint of nodeInfo.taints) {
       if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, taint)) intolerable++;

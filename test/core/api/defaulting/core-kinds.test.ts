@@ -45,7 +45,11 @@ describe('applyDefaults (core kinds)', () => {
   });
 
   it('defaults Node allocatable to capacity but keeps one that is set', () => {
-    expect((applyDefaults(info('Node'), makeNode()) as any).status.allocatable).toEqual({ cpu: '4', memory: '8Gi', pods: '110' });
+    expect((applyDefaults(info('Node'), makeNode()) as any).status.allocatable).toEqual({
+      cpu: '4',
+      memory: '8Gi',
+      pods: '110',
+    });
     const node = makeNode({ status: { allocatable: { cpu: '3' } } });
     expect((applyDefaults(info('Node'), node) as any).status.allocatable).toEqual({ cpu: '3' });
   });

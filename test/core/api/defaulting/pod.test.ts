@@ -79,7 +79,9 @@ describe('applyDefaults (Pod)', () => {
 
   it('fills probe defaults and replaces zeros in probe thresholds', () => {
     const probe = { httpGet: { port: 8080 }, timeoutSeconds: 0, failureThreshold: 5 };
-    const pod = makePod({ spec: { containers: [makeContainer({ livenessProbe: probe, readinessProbe: { grpc: { port: 9000 } } })] } });
+    const pod = makePod({
+      spec: { containers: [makeContainer({ livenessProbe: probe, readinessProbe: { grpc: { port: 9000 } } })] },
+    });
     const c = defaulted(pod).spec.containers[0];
     expect(c.livenessProbe).toEqual({
       httpGet: { port: 8080, path: '/', scheme: 'HTTP' },
@@ -92,8 +94,14 @@ describe('applyDefaults (Pod)', () => {
   });
 
   it('defaults lifecycle httpGet handlers', () => {
-    const pod = makePod({ spec: { containers: [makeContainer({ lifecycle: { preStop: { httpGet: { port: 80, path: '/quit' } } } })] } });
-    expect(defaulted(pod).spec.containers[0].lifecycle.preStop.httpGet).toEqual({ port: 80, path: '/quit', scheme: 'HTTP' });
+    const pod = makePod({
+      spec: { containers: [makeContainer({ lifecycle: { preStop: { httpGet: { port: 80, path: '/quit' } } } })] },
+    });
+    expect(defaulted(pod).spec.containers[0].lifecycle.preStop.httpGet).toEqual({
+      port: 80,
+      path: '/quit',
+      scheme: 'HTTP',
+    });
   });
 
   it('defaults container port protocols and env fieldRef apiVersion', () => {
@@ -140,7 +148,9 @@ describe('applyDefaults (Pod)', () => {
   });
 
   it('sets hostPort to containerPort under hostNetwork', () => {
-    const pod = makePod({ spec: { hostNetwork: true, containers: [makeContainer({ ports: [{ containerPort: 8080 }] })] } });
+    const pod = makePod({
+      spec: { hostNetwork: true, containers: [makeContainer({ ports: [{ containerPort: 8080 }] })] },
+    });
     expect(defaulted(pod).spec.containers[0].ports[0].hostPort).toBe(8080);
   });
 

@@ -28,12 +28,15 @@ describe('applyDefaults (Service)', () => {
     expect(spec(makeService({ spec: { ports: [{ port: 80, targetPort: 'http' }] } })).ports[0].targetPort).toBe('http');
   });
 
-  it.each(['NodePort', 'LoadBalancer'])('gives a %s Service externalTrafficPolicy Cluster and no node ports', (type) => {
-    const s = spec(makeService({ spec: { type } }));
-    expect(s.externalTrafficPolicy).toBe('Cluster');
-    expect(s.ports[0].nodePort).toBeUndefined();
-    expect(s.clusterIP).toBeUndefined();
-  });
+  it.each(['NodePort', 'LoadBalancer'])(
+    'gives a %s Service externalTrafficPolicy Cluster and no node ports',
+    (type) => {
+      const s = spec(makeService({ spec: { type } }));
+      expect(s.externalTrafficPolicy).toBe('Cluster');
+      expect(s.ports[0].nodePort).toBeUndefined();
+      expect(s.clusterIP).toBeUndefined();
+    },
+  );
 
   it('sets allocateLoadBalancerNodePorts only for LoadBalancer Services', () => {
     expect(spec(makeService({ spec: { type: 'LoadBalancer' } })).allocateLoadBalancerNodePorts).toBe(true);
@@ -41,7 +44,9 @@ describe('applyDefaults (Service)', () => {
   });
 
   it('keeps an explicit externalTrafficPolicy Local', () => {
-    expect(spec(makeService({ spec: { type: 'NodePort', externalTrafficPolicy: 'Local' } })).externalTrafficPolicy).toBe('Local');
+    expect(
+      spec(makeService({ spec: { type: 'NodePort', externalTrafficPolicy: 'Local' } })).externalTrafficPolicy,
+    ).toBe('Local');
   });
 
   it('gives ClientIP affinity a default timeout and drops config under None', () => {
@@ -53,7 +58,9 @@ describe('applyDefaults (Service)', () => {
   });
 
   it('gives ExternalName Services no IP families or traffic policies', () => {
-    const s = spec(makeService({ spec: { type: 'ExternalName', externalName: 'db.example.com', selector: undefined } }));
+    const s = spec(
+      makeService({ spec: { type: 'ExternalName', externalName: 'db.example.com', selector: undefined } }),
+    );
     expect(s.ipFamilies).toBeUndefined();
     expect(s.ipFamilyPolicy).toBeUndefined();
     expect(s.internalTrafficPolicy).toBeUndefined();

@@ -64,8 +64,12 @@ function buildModelFields(): string {
     roots[`${gvk.group ? `${gvk.group}/` : ''}${gvk.version}/${gvk.kind}`] = name;
     visit(name);
   }
-  const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  const data = { roots: sorted(roots), types: sorted(Object.fromEntries(Object.entries(types).map(([k, v]) => [k, sorted(v)]))) };
+  const sorted = <T>(o: Record<string, T>) =>
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  const data = {
+    roots: sorted(roots),
+    types: sorted(Object.fromEntries(Object.entries(types).map(([k, v]) => [k, sorted(v)]))),
+  };
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 

@@ -1,0 +1,20 @@
+/** The scheduler core's public API: what the API wiring needs to schedule pending pods. */
+export { type CacheContents, createSchedulerCache, SchedulerCache, type WorkloadKind } from './cache.ts';
+export {
+  buildProfile,
+  DEFAULT_CONFIGURATION,
+  numFeasibleNodesToFind,
+  type PluginSetting,
+  type SchedulerConfiguration,
+  type SchedulerProfile,
+} from './config.ts';
+export type { NodeInfo, PodInfo, Snapshot, Status } from './framework.ts';
+export { fitErrorMessage, NO_NODES_AVAILABLE } from './message.ts';
+export { REGISTRY } from './plugins/registry.ts';
+export {
+  type Rng,
+  type ScheduleFailure,
+  type ScheduleResult,
+  type ScheduleSuccess,
+  schedulePod,
+} from './schedule-pod.ts';
