@@ -9,7 +9,7 @@ import { applyDefaults } from '../api/defaulting/index.ts';
 import { type KubeObject, clone } from '../api/object.ts';
 import { type ResourceInfo, groupVersion, storageResource } from '../api/resources.ts';
 import { validateObject, validateObjectUpdate } from '../api/validation/index.ts';
-import { type FieldError, StatusError, badRequest, conflict, forbidden, invalid, notFound } from '../errors/index.ts';
+import { type FieldError, StatusError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from '../errors/index.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { Preconditions, Store, StoreKey } from '../storage/store.ts';
 import { fillCreateMeta, generateName, jsonEqual, keepSystemMeta, specOf } from './object-meta.ts';
@@ -73,7 +73,15 @@ export class Registry {
     this.checkSize(info, obj);
     if (info.namespaced) await this.checkNamespace(info, namespace, obj.metadata.name ?? '');
     const name = obj.metadata.name ?? '';
-    await strategy.beforeCreate?.(obj, this.deps, ctx);
+    if (strategy.beforeCreate) {
+      // Answer AlreadyExists before taking allocations a duplicate would only have to give back.
+      const exists = await this.deps.store.get(this.key(info, namespace, name)).then(
+        () => true,
+        () => false,
+      );
+      if (exists) throw alreadyExists({ group: info.group, resource: info.resource }, name);
+      await strategy.beforeCreate(obj, this.deps, ctx);
+    }
     if (ctx.dryRun) {
       await strategy.release?.(obj, this.deps);
       return withTypeMeta(info, obj);

@@ -131,10 +131,14 @@ export class SqsWorkQueue implements WorkQueue {
 
   /** Waits for every background `add`; throws the failures since the last flush (AggregateError when several). */
   async flush(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    await this.settle();
     const errors = this.errors.splice(0);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} work queue adds failed`);
+  }
+
+  private async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   /** Stops adding and receiving. Messages already in SQS stay there for the next consumer (the queue is durable). */
@@ -202,7 +206,8 @@ export class SqsWorkQueue implements WorkQueue {
       done.push(...outcome.done);
       failed.push(...outcome.failed);
     });
-    await this.flush().catch(() => {});
+    // Adds the handlers made must reach SQS before a Lambda returns; their errors stay for `flush`.
+    await this.settle();
     if (options.deleteSucceeded && done.length > 0) {
       const refused = await deleteMessages(
         this.opts.client,

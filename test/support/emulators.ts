@@ -127,7 +127,8 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, output: (
         await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
         return;
       } catch {
-        if (Date.now() > deadline) throw new Error(`no answer on ${endpoint} within ${START_TIMEOUT_MS} ms: ${output()}`);
+        if (Date.now() > deadline)
+          throw new Error(`no answer on ${endpoint} within ${START_TIMEOUT_MS} ms: ${output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

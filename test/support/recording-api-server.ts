@@ -24,10 +24,11 @@ export interface RecordedRequest {
   body: string;
 }
 
-/** What the test's handler answers; a JSON body. */
+/** What the test's handler answers: a JSON body, or raw text (a watch stream of JSON lines). */
 export interface FakeResponse {
   status: number;
-  body: unknown;
+  body?: unknown;
+  raw?: string;
   headers?: Record<string, string>;
 }
 
@@ -111,7 +112,7 @@ export async function startRecordingApiServer(): Promise<RecordingApiServer> {
       };
       requests.push(recorded);
       const answer = handler(recorded);
-      send(res, answer.status, answer.body, answer.headers);
+      send(res, answer.status, answer.raw !== undefined ? Buffer.from(answer.raw) : answer.body, answer.headers);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -110,13 +110,14 @@ export function isStrategicMergePatchSupported(gvk: GroupVersionKind): boolean {
  * The 415 Kubernetes returns for a strategic merge patch on a kind without
  * patch metadata (kubectl turns it into "strategic merge patch is not supported").
  */
-export function strategicMergePatchUnsupported(gvk: GroupVersionKind): StatusError {
+export function strategicMergePatchUnsupported(_gvk: GroupVersionKind): StatusError {
   return new StatusError({
     code: 415,
     reason: 'UnsupportedMediaType',
     message:
+      // Kubernetes' wording, listing the patch types skube applies to such kinds.
       'the body of the request was in an unknown format - accepted media types include: ' +
-      `application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (strategic merge patch is not supported for ${gvkKey(gvk)})`,
+      'application/json-patch+json, application/merge-patch+json',
   });
 }
 

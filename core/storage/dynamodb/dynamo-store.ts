@@ -107,7 +107,11 @@ class DynamoStore implements Store {
   async create(key: StoreKey, obj: KubeObject): Promise<KubeObject> {
     return this.guard(key, async () => {
       if (obj.metadata?.resourceVersion) {
-        throw new StorageError('InvalidObject', 'resourceVersion should not be set on objects to be created', keyString(key));
+        throw new StorageError(
+          'InvalidObject',
+          'resourceVersion should not be set on objects to be created',
+          keyString(key),
+        );
       }
       encodeBody(obj, key); // reject oversized objects before any I/O
       const head = await readHead(this.ctx, key.resource);
@@ -141,7 +145,9 @@ class DynamoStore implements Store {
       } catch (e) {
         throw new PassThrough(e);
       }
-      return unchanged(key, desired, current) ? { same: current.obj } : { op: { kind: 'update', obj: desired, current } };
+      return unchanged(key, desired, current)
+        ? { same: current.obj }
+        : { op: { kind: 'update', obj: desired, current } };
     });
   }
 

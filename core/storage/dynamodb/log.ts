@@ -74,7 +74,15 @@ export async function readLogRows(
   let start: Item | undefined;
   const through = opts.through ?? Number.MAX_SAFE_INTEGER;
   if (through <= after) return { rows, more: false };
-  const projection: string[] = [ATTR.sk, ATTR.type, ATTR.namespace, ATTR.name, ATTR.prev, ATTR.prevOverflow, ATTR.expiresAt];
+  const projection: string[] = [
+    ATTR.sk,
+    ATTR.type,
+    ATTR.namespace,
+    ATTR.name,
+    ATTR.prev,
+    ATTR.prevOverflow,
+    ATTR.expiresAt,
+  ];
   if (opts.withBodies ?? true) projection.push(ATTR.body);
   do {
     const out = await withRetries(

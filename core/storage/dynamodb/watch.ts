@@ -202,12 +202,16 @@ export class Feed {
     const from = Math.min(...watches.map((w) => w.cursor));
     const { rows, more } = await readLogRows(this.ctx, this.resource, from, { limit: BATCH });
     const prevs = new Map<number, string | undefined>();
-    for (const row of rows) if (row.type !== 'ADDED') prevs.set(row.revision, await resolvePrev(this.ctx, this.resource, row));
+    for (const row of rows)
+      if (row.type !== 'ADDED') prevs.set(row.revision, await resolvePrev(this.ctx, this.resource, row));
     const now = this.ctx.now();
     const events = new Map<number, StoreEvent>();
     const eventOf = (row: LogRow) => () => {
       let e = events.get(row.revision);
-      if (!e) events.set(row.revision, (e = toEvent(row, prevs.get(row.revision))));
+      if (!e) {
+        e = toEvent(row, prevs.get(row.revision));
+        events.set(row.revision, e);
+      }
       return e;
     };
     const missing = new Set<number>();
@@ -237,7 +241,8 @@ export class Feed {
       const since = this.holes.get(revision) ?? now;
       this.holes.set(revision, since);
       if (revision > head.compacted && now - since < HOLE_TIMEOUT_MS) continue;
-      for (const w of watches) if (w.active && w.cursor + 1 === revision) w.end(tooOld(w.cursor, Math.max(head.compacted, revision)));
+      for (const w of watches)
+        if (w.active && w.cursor + 1 === revision) w.end(tooOld(w.cursor, Math.max(head.compacted, revision)));
       this.holes.delete(revision);
     }
   }

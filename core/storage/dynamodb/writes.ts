@@ -172,11 +172,7 @@ function build(
     prev: op.kind === 'create' ? undefined : op.current.body,
     expiresAt: Math.floor(ctx.now() / 1000) + ctx.retentionSeconds,
   });
-  const items: TransactItem[] = [
-    headUpdate,
-    objectWrite,
-    { Put: { TableName: t.log, Item: log.row } },
-  ];
+  const items: TransactItem[] = [headUpdate, objectWrite, { Put: { TableName: t.log, Item: log.row } }];
   if (log.overflow) items.push({ Put: { TableName: t.log, Item: log.overflow } });
   return { revision, body, input: { TransactItems: items, ClientRequestToken: randomUUID() } };
 }

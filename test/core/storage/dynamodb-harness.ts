@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoStoreOptions, createDynamoStore } from '../../../core/storage/dynamodb/dynamo-store.ts';
+import { createDynamoStore, type DynamoStoreOptions } from '../../../core/storage/dynamodb/dynamo-store.ts';
 import { createDynamoTables, tableNames } from '../../../core/storage/dynamodb/tables.ts';
 import type { Store } from '../../../core/storage/store.ts';
 import type { StoreHarness } from '../../conformance/store.ts';
@@ -39,7 +39,9 @@ export async function dynamoHarness(endpoint: string, extra: Partial<DynamoStore
     cleanup: async () => {
       await Promise.all(opened.map((s) => s.close()));
       await Promise.all(
-        [names.objects, names.log].map((TableName) => client.send(new DeleteTableCommand({ TableName })).catch(() => {})),
+        [names.objects, names.log].map((TableName) =>
+          client.send(new DeleteTableCommand({ TableName })).catch(() => {}),
+        ),
       );
       client.destroy();
     },

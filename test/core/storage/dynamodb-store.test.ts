@@ -17,8 +17,8 @@ import type { KubeObject } from '../../../core/api/object.ts';
 import { MAX_OBJECT_BYTES } from '../../../core/storage/dynamodb/codec.ts';
 import { tableNames } from '../../../core/storage/dynamodb/tables.ts';
 import type { Store } from '../../../core/storage/store.ts';
-import { runStoreConformance } from '../../conformance/store.ts';
 import { expectStorageError, key, rv, WatchReader, watchFrom } from '../../conformance/store/context.ts';
+import { runStoreConformance } from '../../conformance/store.ts';
 import { keyOf, makeObject } from '../../fixtures/store-objects.ts';
 import { dynamoForTests, TEST_AWS } from '../../support/emulators.ts';
 import { type DynamoHarness, dynamoHarness } from './dynamodb-harness.ts';
@@ -82,8 +82,13 @@ if ('skip' in dynamo) {
     describe('conditional-check failures inside the transaction', () => {
       it('reports KeyExists when another writer creates the key first', async () => {
         await harness();
-        const store = racingStore((other) => other.create(A, makeObject({ name: 'a', namespace: 'ns1', uid: 'theirs' })));
-        await expectStorageError(store.create(A, makeObject({ name: 'a', namespace: 'ns1', uid: 'mine' })), 'KeyExists');
+        const store = racingStore((other) =>
+          other.create(A, makeObject({ name: 'a', namespace: 'ns1', uid: 'theirs' })),
+        );
+        await expectStorageError(
+          store.create(A, makeObject({ name: 'a', namespace: 'ns1', uid: 'mine' })),
+          'KeyExists',
+        );
         expect((await h.store.get(A)).metadata.uid).toBe('theirs');
       });
 
@@ -143,7 +148,8 @@ if ('skip' in dynamo) {
       it('refuses watches and continues that need them and keeps serving the current state', async () => {
         let now = Date.now();
         await harness({ now: () => now, logRetentionSeconds: 60 });
-        for (const n of ['a', 'b', 'c']) await h.store.create(key(W, n, 'ns1'), makeObject({ name: n, namespace: 'ns1' }));
+        for (const n of ['a', 'b', 'c'])
+          await h.store.create(key(W, n, 'ns1'), makeObject({ name: n, namespace: 'ns1' }));
         const first = await h.store.list(W, { limit: 1 });
         await h.store.update(key(W, 'b', 'ns1'), { ...(await h.store.get(key(W, 'b', 'ns1'))), spec: { v: 2 } });
         now += 61_000;
@@ -208,7 +214,8 @@ if ('skip' in dynamo) {
           if (command !== 'TransactWriteItemsCommand') return send();
           tokens.push(String(input.ClientRequestToken));
           const out = await send();
-          if (tokens.length === 1) throw new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
+          if (tokens.length === 1)
+            throw new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
           return out;
         });
         const a = await h.open({ client }).create(A, makeObject({ name: 'a', namespace: 'ns1' }));
@@ -252,7 +259,12 @@ if ('skip' in dynamo) {
     describe('key layout', () => {
       it('keeps namespaces sharing a prefix apart and orders by (namespace, name)', async () => {
         await harness();
-        for (const [ns, n] of [['ns10', 'a'], ['ns1-x', 'a'], ['ns1', 'b'], ['ns1', 'a']]) {
+        for (const [ns, n] of [
+          ['ns10', 'a'],
+          ['ns1-x', 'a'],
+          ['ns1', 'b'],
+          ['ns1', 'a'],
+        ]) {
           await h.store.create(key(W, n, ns), makeObject({ name: n, namespace: ns }));
         }
         const names = (items: KubeObject[]) => items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);

@@ -8,7 +8,8 @@ const created = { creationTimestamp: '2024-12-29T12:00:00Z' };
 
 describe('configMapPrinter', () => {
   it('counts data and binaryData keys', () => {
-    const cm = makeConfigMap({ metadata: created, data: { a: '1', b: '2' }, binaryData: { c: 'AA==' } });
+    // The fixture already holds `log.level`; with `extra` and one binary key that makes three.
+    const cm = makeConfigMap({ metadata: created, data: { extra: '2' }, binaryData: { c: 'AA==' } });
     expect(configMapPrinter.cells(cm as KubeObject, NOW)).toEqual(['settings', 3, '3d']);
   });
 });
