@@ -110,7 +110,7 @@ export function isStrategicMergePatchSupported(gvk: GroupVersionKind): boolean {
  * The 415 Kubernetes returns for a strategic merge patch on a kind without
  * patch metadata (kubectl turns it into "strategic merge patch is not supported").
  */
-export function strategicMergePatchUnsupported(_gvk: GroupVersionKind): StatusError {
+export function strategicMergePatchUnsupported(_gvk?: GroupVersionKind): StatusError {
   return new StatusError({
     code: 415,
     reason: 'UnsupportedMediaType',

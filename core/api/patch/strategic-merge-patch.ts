@@ -99,6 +99,8 @@ function mergeMap(original: JsonMap | undefined, patch: JsonMap, schema: PatchSc
   mergeOrderedLists(out, patch, schema);
 
   for (const [patchKey, patchValue] of Object.entries(patch)) {
+    // JSON may carry a "__proto__" key; assigning it would swap the object's prototype.
+    if (patchKey === '__proto__') continue;
     let key = patchKey;
     let deleteList = false;
     if (patchKey.startsWith(DELETE_FROM_PRIMITIVE_LIST)) {

@@ -7,7 +7,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Namespace, Node } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import { timestampSince } from './duration.ts';
-import { ageColumn, column, describe, nameColumn } from './format.ts';
+import { ageColumn, column, fieldDoc, nameColumn } from './format.ts';
 import type { RowPrinter } from './types.ts';
 
 const NODE_ROLE_PREFIX = 'node-role.kubernetes.io/';
@@ -50,12 +50,12 @@ export const nodePrinter: RowPrinter = {
     column('Status', 'string', 'The status of the node'),
     column('Roles', 'string', 'The roles of the node'),
     ageColumn(),
-    column('Version', 'string', describe(NODE_INFO, 'kubeletVersion')),
-    column('Internal-IP', 'string', describe('io.k8s.api.core.v1.NodeStatus', 'addresses'), 1),
-    column('External-IP', 'string', describe('io.k8s.api.core.v1.NodeStatus', 'addresses'), 1),
-    column('OS-Image', 'string', describe(NODE_INFO, 'osImage'), 1),
-    column('Kernel-Version', 'string', describe(NODE_INFO, 'kernelVersion'), 1),
-    column('Container-Runtime', 'string', describe(NODE_INFO, 'containerRuntimeVersion'), 1),
+    column('Version', 'string', fieldDoc(NODE_INFO, 'kubeletVersion')),
+    column('Internal-IP', 'string', fieldDoc('io.k8s.api.core.v1.NodeStatus', 'addresses'), 1),
+    column('External-IP', 'string', fieldDoc('io.k8s.api.core.v1.NodeStatus', 'addresses'), 1),
+    column('OS-Image', 'string', fieldDoc(NODE_INFO, 'osImage'), 1),
+    column('Kernel-Version', 'string', fieldDoc(NODE_INFO, 'kernelVersion'), 1),
+    column('Container-Runtime', 'string', fieldDoc(NODE_INFO, 'containerRuntimeVersion'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const node = obj as unknown as Node;
@@ -96,15 +96,15 @@ function eventSource(ev: Event): string {
 /** The events printer: event times fall back from the legacy timestamps to `eventTime` and `series`. */
 export const eventPrinter: RowPrinter = {
   columns: [
-    column('Last Seen', 'string', describe(EVENT, 'lastTimestamp')),
-    column('Type', 'string', describe(EVENT, 'type')),
-    column('Reason', 'string', describe(EVENT, 'reason')),
-    column('Object', 'string', describe(EVENT, 'involvedObject')),
-    column('Subobject', 'string', describe('io.k8s.api.core.v1.ObjectReference', 'fieldPath'), 1),
-    column('Source', 'string', describe(EVENT, 'source'), 1),
-    column('Message', 'string', describe(EVENT, 'message')),
-    column('First Seen', 'string', describe(EVENT, 'firstTimestamp'), 1),
-    column('Count', 'string', describe(EVENT, 'count'), 1),
+    column('Last Seen', 'string', fieldDoc(EVENT, 'lastTimestamp')),
+    column('Type', 'string', fieldDoc(EVENT, 'type')),
+    column('Reason', 'string', fieldDoc(EVENT, 'reason')),
+    column('Object', 'string', fieldDoc(EVENT, 'involvedObject')),
+    column('Subobject', 'string', fieldDoc('io.k8s.api.core.v1.ObjectReference', 'fieldPath'), 1),
+    column('Source', 'string', fieldDoc(EVENT, 'source'), 1),
+    column('Message', 'string', fieldDoc(EVENT, 'message')),
+    column('First Seen', 'string', fieldDoc(EVENT, 'firstTimestamp'), 1),
+    column('Count', 'string', fieldDoc(EVENT, 'count'), 1),
     nameColumn(1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
@@ -140,7 +140,7 @@ export const eventPrinter: RowPrinter = {
 export const leasePrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Holder', 'string', describe('io.k8s.api.coordination.v1.LeaseSpec', 'holderIdentity')),
+    column('Holder', 'string', fieldDoc('io.k8s.api.coordination.v1.LeaseSpec', 'holderIdentity')),
     ageColumn(),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {

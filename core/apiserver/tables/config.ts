@@ -5,12 +5,12 @@
 import type { ConfigMap, ResourceQuota, Secret } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import { timestampSince } from './duration.ts';
-import { ageColumn, column, describe, nameColumn } from './format.ts';
+import { ageColumn, column, fieldDoc, nameColumn } from './format.ts';
 import type { RowPrinter } from './types.ts';
 
 /** The config maps printer: Data counts `data` and `binaryData` keys. */
 export const configMapPrinter: RowPrinter = {
-  columns: [nameColumn(), column('Data', 'string', describe('io.k8s.api.core.v1.ConfigMap', 'data')), ageColumn()],
+  columns: [nameColumn(), column('Data', 'string', fieldDoc('io.k8s.api.core.v1.ConfigMap', 'data')), ageColumn()],
   cells(obj: KubeObject, now: Date): unknown[] {
     const cm = obj as unknown as ConfigMap;
     const keys = Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length;
@@ -22,8 +22,8 @@ export const configMapPrinter: RowPrinter = {
 export const secretPrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Type', 'string', describe('io.k8s.api.core.v1.Secret', 'type')),
-    column('Data', 'string', describe('io.k8s.api.core.v1.Secret', 'data')),
+    column('Type', 'string', fieldDoc('io.k8s.api.core.v1.Secret', 'type')),
+    column('Data', 'string', fieldDoc('io.k8s.api.core.v1.Secret', 'data')),
     ageColumn(),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {

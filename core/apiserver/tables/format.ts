@@ -31,8 +31,8 @@ export function ageColumn(): TableColumnDefinition {
   return column('Age', 'string', schemaDescription(OBJECT_META, 'creationTimestamp'));
 }
 
-/** Column description of a field of a generated schema (`describe('io.k8s.api.core.v1.PodSpec', 'nodeName')`). */
-export const describe = schemaDescription;
+/** Column description of a field of a generated schema (`fieldDoc('io.k8s.api.core.v1.PodSpec', 'nodeName')`). */
+export const fieldDoc = schemaDescription;
 
 /** A label map as `k1=v1,k2=v2` sorted by key, or `<none>` when empty (labels.FormatLabels). */
 export function formatLabels(labels: Readonly<Record<string, string>> | undefined | null): string {

@@ -7,7 +7,7 @@
 import type { ContainerStatus, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import { humanDuration, timestampSince } from './duration.ts';
-import { ageColumn, column, describe, nameColumn } from './format.ts';
+import { ageColumn, column, fieldDoc, nameColumn } from './format.ts';
 import type { RowPrinter, TableRowCondition } from './types.ts';
 
 /** The pod summary the Ready, Status and Restarts cells are made of. */
@@ -136,10 +136,10 @@ export const podPrinter: RowPrinter = {
       'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
     ),
     ageColumn(),
-    column('IP', 'string', describe(POD_STATUS, 'podIP'), 1),
-    column('Node', 'string', describe(POD_SPEC, 'nodeName'), 1),
-    column('Nominated Node', 'string', describe(POD_STATUS, 'nominatedNodeName'), 1),
-    column('Readiness Gates', 'string', describe(POD_SPEC, 'readinessGates'), 1),
+    column('IP', 'string', fieldDoc(POD_STATUS, 'podIP'), 1),
+    column('Node', 'string', fieldDoc(POD_SPEC, 'nodeName'), 1),
+    column('Nominated Node', 'string', fieldDoc(POD_STATUS, 'nominatedNodeName'), 1),
+    column('Readiness Gates', 'string', fieldDoc(POD_SPEC, 'readinessGates'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const pod = obj as unknown as Pod;

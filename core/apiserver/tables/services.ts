@@ -5,7 +5,7 @@
 import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import { timestampSince } from './duration.ts';
-import { ageColumn, column, describe, formatLabels, nameColumn } from './format.ts';
+import { ageColumn, column, fieldDoc, formatLabels, nameColumn } from './format.ts';
 import type { RowPrinter } from './types.ts';
 
 /** How many endpoint addresses are listed before `+ N more...`. */
@@ -52,12 +52,12 @@ const SERVICE_SPEC = 'io.k8s.api.core.v1.ServiceSpec';
 export const servicePrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Type', 'string', describe(SERVICE_SPEC, 'type')),
-    column('Cluster-IP', 'string', describe(SERVICE_SPEC, 'clusterIP')),
-    column('External-IP', 'string', describe(SERVICE_SPEC, 'externalIPs')),
-    column('Port(s)', 'string', describe(SERVICE_SPEC, 'ports')),
+    column('Type', 'string', fieldDoc(SERVICE_SPEC, 'type')),
+    column('Cluster-IP', 'string', fieldDoc(SERVICE_SPEC, 'clusterIP')),
+    column('External-IP', 'string', fieldDoc(SERVICE_SPEC, 'externalIPs')),
+    column('Port(s)', 'string', fieldDoc(SERVICE_SPEC, 'ports')),
     ageColumn(),
-    column('Selector', 'string', describe(SERVICE_SPEC, 'selector'), 1),
+    column('Selector', 'string', fieldDoc(SERVICE_SPEC, 'selector'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const svc = obj as unknown as Service;
@@ -102,7 +102,7 @@ export function formatEndpoints(ep: Endpoints): string {
 export const endpointsPrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Endpoints', 'string', describe('io.k8s.api.core.v1.Endpoints', 'subsets')),
+    column('Endpoints', 'string', fieldDoc('io.k8s.api.core.v1.Endpoints', 'subsets')),
     ageColumn(),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {

@@ -10,7 +10,7 @@ import {
   ageColumn,
   column,
   containerCells,
-  describe,
+  fieldDoc,
   formatLabelSelector,
   formatLabels,
   nameColumn,
@@ -32,12 +32,12 @@ export const deploymentPrinter: RowPrinter = {
   columns: [
     nameColumn(),
     column('Ready', 'string', 'Number of the pod with ready state'),
-    column('Up-to-date', 'string', describe(`${APPS}.DeploymentStatus`, 'updatedReplicas')),
-    column('Available', 'string', describe(`${APPS}.DeploymentStatus`, 'availableReplicas')),
+    column('Up-to-date', 'string', fieldDoc(`${APPS}.DeploymentStatus`, 'updatedReplicas')),
+    column('Available', 'string', fieldDoc(`${APPS}.DeploymentStatus`, 'availableReplicas')),
     ageColumn(),
     containersColumn,
     imagesColumn,
-    column('Selector', 'string', describe(`${APPS}.DeploymentSpec`, 'selector'), 1),
+    column('Selector', 'string', fieldDoc(`${APPS}.DeploymentSpec`, 'selector'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const d = obj as unknown as Deployment;
@@ -59,13 +59,13 @@ export const deploymentPrinter: RowPrinter = {
 export const replicaSetPrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Desired', 'integer', describe(`${APPS}.ReplicaSetSpec`, 'replicas')),
-    column('Current', 'integer', describe(`${APPS}.ReplicaSetStatus`, 'replicas')),
-    column('Ready', 'integer', describe(`${APPS}.ReplicaSetStatus`, 'readyReplicas')),
+    column('Desired', 'integer', fieldDoc(`${APPS}.ReplicaSetSpec`, 'replicas')),
+    column('Current', 'integer', fieldDoc(`${APPS}.ReplicaSetStatus`, 'replicas')),
+    column('Ready', 'integer', fieldDoc(`${APPS}.ReplicaSetStatus`, 'readyReplicas')),
     ageColumn(),
     containersColumn,
     imagesColumn,
-    column('Selector', 'string', describe(`${APPS}.ReplicaSetSpec`, 'selector'), 1),
+    column('Selector', 'string', fieldDoc(`${APPS}.ReplicaSetSpec`, 'selector'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const rs = obj as unknown as ReplicaSet;
@@ -87,13 +87,13 @@ export const replicaSetPrinter: RowPrinter = {
 export const replicationControllerPrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Desired', 'integer', describe(`${CORE}.ReplicationControllerSpec`, 'replicas')),
-    column('Current', 'integer', describe(`${CORE}.ReplicationControllerStatus`, 'replicas')),
-    column('Ready', 'integer', describe(`${CORE}.ReplicationControllerStatus`, 'readyReplicas')),
+    column('Desired', 'integer', fieldDoc(`${CORE}.ReplicationControllerSpec`, 'replicas')),
+    column('Current', 'integer', fieldDoc(`${CORE}.ReplicationControllerStatus`, 'replicas')),
+    column('Ready', 'integer', fieldDoc(`${CORE}.ReplicationControllerStatus`, 'readyReplicas')),
     ageColumn(),
     containersColumn,
     imagesColumn,
-    column('Selector', 'string', describe(`${CORE}.ReplicationControllerSpec`, 'selector'), 1),
+    column('Selector', 'string', fieldDoc(`${CORE}.ReplicationControllerSpec`, 'selector'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const rc = obj as unknown as ReplicationController;
@@ -115,16 +115,16 @@ export const replicationControllerPrinter: RowPrinter = {
 export const daemonSetPrinter: RowPrinter = {
   columns: [
     nameColumn(),
-    column('Desired', 'integer', describe(`${APPS}.DaemonSetStatus`, 'desiredNumberScheduled')),
-    column('Current', 'integer', describe(`${APPS}.DaemonSetStatus`, 'currentNumberScheduled')),
-    column('Ready', 'integer', describe(`${APPS}.DaemonSetStatus`, 'numberReady')),
-    column('Up-to-date', 'integer', describe(`${APPS}.DaemonSetStatus`, 'updatedNumberScheduled')),
-    column('Available', 'integer', describe(`${APPS}.DaemonSetStatus`, 'numberAvailable')),
-    column('Node Selector', 'string', describe(`${CORE}.PodSpec`, 'nodeSelector')),
+    column('Desired', 'integer', fieldDoc(`${APPS}.DaemonSetStatus`, 'desiredNumberScheduled')),
+    column('Current', 'integer', fieldDoc(`${APPS}.DaemonSetStatus`, 'currentNumberScheduled')),
+    column('Ready', 'integer', fieldDoc(`${APPS}.DaemonSetStatus`, 'numberReady')),
+    column('Up-to-date', 'integer', fieldDoc(`${APPS}.DaemonSetStatus`, 'updatedNumberScheduled')),
+    column('Available', 'integer', fieldDoc(`${APPS}.DaemonSetStatus`, 'numberAvailable')),
+    column('Node Selector', 'string', fieldDoc(`${CORE}.PodSpec`, 'nodeSelector')),
     ageColumn(),
     containersColumn,
     imagesColumn,
-    column('Selector', 'string', describe(`${APPS}.DaemonSetSpec`, 'selector'), 1),
+    column('Selector', 'string', fieldDoc(`${APPS}.DaemonSetSpec`, 'selector'), 1),
   ],
   cells(obj: KubeObject, now: Date): unknown[] {
     const ds = obj as unknown as DaemonSet;

@@ -380,6 +380,12 @@ describe('applyStrategicMergePatch', () => {
     expect({ original, patch }).toEqual(before);
   });
 
+  it('ignores a __proto__ key instead of changing the prototype', () => {
+    const out = applyStrategicMergePatch(pod({}), JSON.parse('{"spec":{"__proto__":{"polluted":true}}}'), POD);
+    expect(Object.getPrototypeOf(out.spec)).toBe(Object.prototype);
+    expect((out.spec as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('replaces the whole object for a top-level $patch: replace', () => {
     const out = applyStrategicMergePatch(pod({ a: 1 }), { $patch: 'replace', metadata: { name: 'q' } }, POD);
     expect(out).toEqual({ metadata: { name: 'q' } });
