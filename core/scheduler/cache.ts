@@ -53,6 +53,8 @@ export class SchedulerCache {
   /** Kind → namespace → name → object. */
   readonly #workloads = new Map<WorkloadKind, Map<string, Map<string, WorkloadObject>>>();
   #ordered: NodeInfo[] | undefined;
+  #snapshot: Snapshot | undefined;
+  readonly #workloadLister: WorkloadLister = this.#lister();
 
   /** Adds a node or replaces its object; its pods are kept. */
   upsertNode(node: Node): void {
@@ -166,9 +168,15 @@ export class SchedulerCache {
 
   /** The current state as a {@link Snapshot}; valid until the next mutation. */
   snapshot(): Snapshot {
-    const nodeInfos = this.#orderedNodes();
+    // NodeInfos are live, so the view only changes when the set of nodes (or their order) does.
+    if (this.#snapshot && this.#ordered) return this.#snapshot;
     const nodes = this.#nodes;
-    return { nodeInfos, get: (name) => nodes.get(name), workloads: this.#lister() };
+    this.#snapshot = {
+      nodeInfos: this.#orderedNodes(),
+      get: (name) => nodes.get(name),
+      workloads: this.#workloadLister,
+    };
+    return this.#snapshot;
   }
 
   #attach(key: string, entry: PodEntry): void {

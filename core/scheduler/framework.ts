@@ -61,14 +61,6 @@ export class CycleState {
   write<T>(key: string, value: T): void {
     this.#data.set(key, value);
   }
-
-  /** The value under `key`, computing and storing it on first use. */
-  memo<T>(key: string, compute: () => T): T {
-    if (this.#data.has(key)) return this.#data.get(key) as T;
-    const value = compute();
-    this.#data.set(key, value);
-    return value;
-  }
 }
 
 /**

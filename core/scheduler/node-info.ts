@@ -142,5 +142,13 @@ export function newNodeInfo(node: Node, pods: readonly Pod[] = []): MutableNodeI
 
 /** The {@link PodInfo} of the pod being scheduled, derived once per cycle and shared by plugins. */
 export function cyclePodInfo(pod: Pod, state: CycleState): PodInfo {
-  return state.memo('PodInfo', () => newPodInfo(pod));
+  // read/write rather than memo: no closure on a path taken per node.
+  let info = state.read<PodInfo>(POD_INFO_KEY);
+  if (!info) {
+    info = newPodInfo(pod);
+    state.write(POD_INFO_KEY, info);
+  }
+  return info;
 }
+
+const POD_INFO_KEY = 'PodInfo';

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type Logger, silentLogger } from '../../core/apiserver/types.ts';
 import { type Doorbell, parseDoorbell, type WakeupPlan } from '../../core/controllers/dispatcher/plan.ts';
-import { chunk, deleteMessages, MAX_BATCH_ENTRIES, MAX_WAIT_SECONDS } from './sqs-queues.ts';
+import { chunk, clamp, deleteMessages, MAX_BATCH_ENTRIES, MAX_WAIT_SECONDS } from './sqs-queues.ts';
 
 /** The default prefix of node queue names. */
 export const NODE_QUEUE_PREFIX = 'skube-node-';
@@ -93,7 +93,9 @@ export class NodeQueues {
     const cached = this.urls.get(nodeName);
     if (cached) return cached;
     try {
-      const out = await this.opts.client.send(new GetQueueUrlCommand({ QueueName: nodeQueueName(nodeName, this.prefix) }));
+      const out = await this.opts.client.send(
+        new GetQueueUrlCommand({ QueueName: nodeQueueName(nodeName, this.prefix) }),
+      );
       if (out.QueueUrl) this.urls.set(nodeName, out.QueueUrl);
       return out.QueueUrl;
     } catch (e) {
@@ -138,7 +140,8 @@ export class NodeQueues {
         continue;
       }
       try {
-        for (const part of chunk([...bells.values()], MAX_BATCH_ENTRIES)) result.sent += await this.sendBatch(url, part);
+        for (const part of chunk([...bells.values()], MAX_BATCH_ENTRIES))
+          result.sent += await this.sendBatch(url, part);
       } catch (e) {
         if (!isMissingQueue(e)) throw e;
         this.urls.delete(node);
@@ -178,7 +181,7 @@ export class NodeWakeupClient {
       new ReceiveMessageCommand({
         QueueUrl: this.opts.queueUrl,
         MaxNumberOfMessages: MAX_BATCH_ENTRIES,
-        WaitTimeSeconds: Math.min(MAX_WAIT_SECONDS, Math.max(0, Math.floor(waitSeconds))),
+        WaitTimeSeconds: clamp(waitSeconds, 0, MAX_WAIT_SECONDS),
       }),
       { abortSignal: options.abortSignal },
     );

@@ -88,6 +88,20 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** `n` floored and clamped to [lo, hi]. */
+export function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.floor(n)));
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
+export async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
 function required(value: string | undefined, what: string): string {
   if (!value) throw new Error(`SQS answered without ${what}`);
   return value;

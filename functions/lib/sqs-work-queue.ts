@@ -33,7 +33,7 @@ import { type Logger, silentLogger } from '../../core/apiserver/types.ts';
 import type { SyncResult } from '../../core/controllers/runtime/controller.ts';
 import type { WorkQueue } from '../../core/controllers/runtime/work-queue.ts';
 import type { PendingMark, PendingMarks } from './pending-marks.ts';
-import { deleteMessages, MAX_BATCH_ENTRIES, MAX_WAIT_SECONDS } from './sqs-queues.ts';
+import { clamp, deleteMessages, MAX_BATCH_ENTRIES, MAX_WAIT_SECONDS, runLimited } from './sqs-queues.ts';
 import {
   type BackoffOptions,
   type BatchResult,
@@ -48,7 +48,7 @@ import {
 } from './work-message.ts';
 
 /** Reconciles one key; throws to retry with backoff; may ask to look again later. */
-export type WorkHandler = (key: string) => Promise<SyncResult | undefined | void>;
+export type WorkHandler = (key: string) => Promise<SyncResult | undefined> | Promise<void>;
 
 /** Dependencies and settings of an SqsWorkQueue. */
 export interface SqsWorkQueueOptions {
@@ -249,14 +249,17 @@ export class SqsWorkQueue implements WorkQueue {
     for (const { body } of live) await this.opts.marks.release(key, body.token);
     const started = this.now();
     try {
-      const result = await handler(key);
+      const result = (await handler(key)) as SyncResult | undefined;
       if (result?.requeueAfterMs) await this.enqueue(key, result.requeueAfterMs);
       done.push(...live.map((i) => i.message));
       this.logger.debug({ key, ms: this.now() - started }, 'work queue sync');
     } catch (e) {
       const receiveCount = Math.max(...live.map((i) => i.message.receiveCount));
       const seconds = retryBackoffSeconds(receiveCount, this.backoff);
-      this.logger.warn({ key, receiveCount, retrySeconds: seconds, err: (e as Error).message }, 'work queue sync failed');
+      this.logger.warn(
+        { key, receiveCount, retrySeconds: seconds, err: (e as Error).message },
+        'work queue sync failed',
+      );
       for (const { message } of live) {
         await this.opts.client
           .send(
@@ -281,21 +284,13 @@ export class SqsWorkQueue implements WorkQueue {
         MessageBody: encodeWorkBody(body),
         DelaySeconds: hop.delaySeconds,
         ...(hop.remainingMs > 0
-          ? { MessageAttributes: { [REMAINING_ATTRIBUTE]: { DataType: 'Number', StringValue: String(hop.remainingMs) } } }
+          ? {
+              MessageAttributes: {
+                [REMAINING_ATTRIBUTE]: { DataType: 'Number', StringValue: String(hop.remainingMs) },
+              },
+            }
           : {}),
       }),
     );
   }
-}
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, Math.floor(n)));
-}
-
-async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

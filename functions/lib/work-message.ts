@@ -56,7 +56,8 @@ export function encodeWorkBody(body: WorkBody): string {
 export function decodeWorkBody(raw: string): WorkBody | undefined {
   try {
     const v = JSON.parse(raw) as Partial<WorkBody>;
-    if (typeof v?.key === 'string' && v.key !== '' && typeof v.token === 'string') return { key: v.key, token: v.token };
+    if (typeof v?.key === 'string' && v.key !== '' && typeof v.token === 'string')
+      return { key: v.key, token: v.token };
   } catch {
     // Falls through: not JSON.
   }

@@ -4,7 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestCluster, eventually, startTestCluster } from '../support/local-cluster.ts';
+import { eventually, startTestCluster, type TestCluster } from '../support/local-cluster.ts';
 
 describe('@kubernetes/client-node', () => {
   let t: TestCluster;
@@ -28,7 +28,10 @@ describe('@kubernetes/client-node', () => {
         metadata: { name: 'api' },
         spec: {
           selector: { matchLabels: { app: 'api' } },
-          template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'registry.local/api:1' }] } },
+          template: {
+            metadata: { labels: { app: 'api' } },
+            spec: { containers: [{ name: 'api', image: 'registry.local/api:1' }] },
+          },
         },
       },
     });
@@ -39,10 +42,12 @@ describe('@kubernetes/client-node', () => {
     const replaced = await apps.replaceNamespacedDeployment({ name: 'api', namespace: 'cn', body: read });
     expect(replaced.spec?.replicas).toBe(4);
     expect(replaced.metadata?.generation).toBe(2);
-    const patched = await core.patchNamespacedConfigMap(
-      { name: 'cfg', namespace: 'cn', body: { data: { b: '2' } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    ).catch((e) => e);
+    const patched = await core
+      .patchNamespacedConfigMap(
+        { name: 'cfg', namespace: 'cn', body: { data: { b: '2' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      )
+      .catch((e) => e);
     expect(String(patched)).toContain('404');
     await core.createNamespacedConfigMap({ namespace: 'cn', body: { metadata: { name: 'cfg' }, data: { a: '1' } } });
     const cm = await core.patchNamespacedConfigMap(
@@ -59,7 +64,9 @@ describe('@kubernetes/client-node', () => {
   it('keeps an informer in sync while objects change', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'inf' } } });
-    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/inf/configmaps', () => core.listNamespacedConfigMap({ namespace: 'inf' }));
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/inf/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'inf' }),
+    );
     const seen: string[] = [];
     informer.on('add', (o) => seen.push(`add:${o.metadata?.name}`));
     informer.on('update', (o) => seen.push(`update:${o.metadata?.name}:${o.data?.v}`));
@@ -68,7 +75,10 @@ describe('@kubernetes/client-node', () => {
     await informer.start();
     try {
       for (let i = 0; i < 5; i++) {
-        await core.createNamespacedConfigMap({ namespace: 'inf', body: { metadata: { name: `c${i}` }, data: { v: '1' } } });
+        await core.createNamespacedConfigMap({
+          namespace: 'inf',
+          body: { metadata: { name: `c${i}` }, data: { v: '1' } },
+        });
       }
       await core.patchNamespacedConfigMap(
         { name: 'c2', namespace: 'inf', body: { data: { v: '2' } } },
@@ -76,7 +86,10 @@ describe('@kubernetes/client-node', () => {
       );
       await core.deleteNamespacedConfigMap({ name: 'c4', namespace: 'inf' });
       await eventually(() => seen.includes('delete:c4') && seen.includes('update:c2:2'));
-      const cached = informer.list('inf').map((o) => o.metadata?.name).sort();
+      const cached = informer
+        .list('inf')
+        .map((o) => o.metadata?.name)
+        .sort();
       expect(cached).toEqual(['c0', 'c1', 'c2', 'c3', 'pre']);
       expect(seen).toContain('add:pre');
     } finally {

@@ -5,7 +5,7 @@
  * protobuf-bodied create generators, and Kubernetes-style errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestCluster, startTestCluster } from '../support/local-cluster.ts';
+import { startTestCluster, type TestCluster } from '../support/local-cluster.ts';
 
 const MANIFEST = `
 apiVersion: v1
@@ -83,7 +83,8 @@ describe('kubectl against a local cluster', () => {
 
   it('lists the system namespaces', async () => {
     const out = await t.kubectlOk(['get', 'namespaces']);
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) expect(out).toMatch(new RegExp(`^${ns}\\s+Active`, 'm'));
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      expect(out).toMatch(new RegExp(`^${ns}\\s+Active`, 'm'));
   });
 
   it('applies a multi-document manifest and re-applies it unchanged', async () => {
@@ -99,7 +100,10 @@ describe('kubectl against a local cluster', () => {
   });
 
   it('applies a changed manifest as a strategic merge patch', async () => {
-    const changed = MANIFEST.replace('registry.local/web:1.0', 'registry.local/web:2.0').replace('value: prod', 'value: canary');
+    const changed = MANIFEST.replace('registry.local/web:1.0', 'registry.local/web:2.0').replace(
+      'value: prod',
+      'value: canary',
+    );
     expect(await t.kubectlOk(['apply', '-f', '-'], { input: changed })).toContain('deployment.apps/web configured');
     const dep = JSON.parse(await t.kubectlOk(['get', 'deploy', 'web', '-n', 'shop', '-o', 'json']));
     expect(dep.spec.template.spec.containers).toHaveLength(1);
@@ -110,7 +114,9 @@ describe('kubectl against a local cluster', () => {
 
   it('prints Kubernetes columns for get, -o wide, -A and -l', async () => {
     const deps = await t.kubectlOk(['get', 'deployments', '-n', 'shop', '-o', 'wide']);
-    expect(deps.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
+    expect(deps.split('\n')[0]).toMatch(
+      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/,
+    );
     expect(deps).toMatch(/^web\s+0\/2\s+0\s+0\s+\S+\s+web\s+registry\.local\/web:2\.0\s+app=web/m);
     const svcs = await t.kubectlOk(['get', 'svc', '-A']);
     expect(svcs.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
@@ -143,41 +149,111 @@ describe('kubectl against a local cluster', () => {
   });
 
   it('patches with strategic, merge and json patches', async () => {
-    await t.kubectlOk(['patch', 'deploy', 'web', '-n', 'shop', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"registry.local/side:1"}]}}}}']);
+    await t.kubectlOk([
+      'patch',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"registry.local/side:1"}]}}}}',
+    ]);
     let dep = JSON.parse(await t.kubectlOk(['get', 'deploy', 'web', '-n', 'shop', '-o', 'json']));
     expect(dep.spec.template.spec.containers.map((c: { name: string }) => c.name).sort()).toEqual(['sidecar', 'web']);
-    await t.kubectlOk(['patch', 'deploy', 'web', '-n', 'shop', '--type', 'merge', '-p', '{"metadata":{"labels":{"team":"a"}}}']);
-    await t.kubectlOk(['patch', 'deploy', 'web', '-n', 'shop', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/template/spec/containers/1"}]']);
+    await t.kubectlOk([
+      'patch',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"labels":{"team":"a"}}}',
+    ]);
+    await t.kubectlOk([
+      'patch',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"remove","path":"/spec/template/spec/containers/1"}]',
+    ]);
     dep = JSON.parse(await t.kubectlOk(['get', 'deploy', 'web', '-n', 'shop', '-o', 'json']));
     expect(dep.metadata.labels.team).toBe('a');
     expect(dep.spec.template.spec.containers).toHaveLength(1);
-    const noChange = await t.kubectlOk(['patch', 'deploy', 'web', '-n', 'shop', '--type', 'merge', '-p', '{"metadata":{"labels":{"team":"a"}}}']);
+    const noChange = await t.kubectlOk([
+      'patch',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"labels":{"team":"a"}}}',
+    ]);
     expect(noChange).toContain('(no change)');
-    const bad = await t.kubectl(['patch', 'deploy', 'web', '-n', 'shop', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/nope/x","value":1}]']);
+    const bad = await t.kubectl([
+      'patch',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/nope/x","value":1}]',
+    ]);
     expect(bad.code).not.toBe(0);
   });
 
   it('replaces an object read back from the server, and refuses a stale one', async () => {
     const cm = JSON.parse(await t.kubectlOk(['get', 'cm', 'web-config', '-n', 'shop', '-o', 'json']));
     cm.data.greeting = 'bonjour';
-    expect(await t.kubectlOk(['replace', '-f', '-'], { input: JSON.stringify(cm) })).toContain('configmap/web-config replaced');
+    expect(await t.kubectlOk(['replace', '-f', '-'], { input: JSON.stringify(cm) })).toContain(
+      'configmap/web-config replaced',
+    );
     cm.data.greeting = 'hola';
     const stale = await t.kubectl(['replace', '-f', '-'], { input: JSON.stringify(cm) });
     expect(stale.code).not.toBe(0);
-    expect(stale.stderr).toContain('the object has been modified; please apply your changes to the latest version and try again');
+    expect(stale.stderr).toContain(
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   });
 
   it('scales through the scale subresource', async () => {
-    expect(await t.kubectlOk(['scale', 'deploy', 'web', '-n', 'shop', '--replicas=5'])).toContain('deployment.apps/web scaled');
+    expect(await t.kubectlOk(['scale', 'deploy', 'web', '-n', 'shop', '--replicas=5'])).toContain(
+      'deployment.apps/web scaled',
+    );
     const dep = JSON.parse(await t.kubectlOk(['get', 'deploy', 'web', '-n', 'shop', '-o', 'json']));
     expect(dep.spec.replicas).toBe(5);
-    const scale = JSON.parse(await t.kubectlOk(['get', '--raw', '/apis/apps/v1/namespaces/shop/deployments/web/scale']));
-    expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 }, status: { selector: 'app=web' } });
+    const scale = JSON.parse(
+      await t.kubectlOk(['get', '--raw', '/apis/apps/v1/namespaces/shop/deployments/web/scale']),
+    );
+    expect(scale).toMatchObject({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      spec: { replicas: 5 },
+      status: { selector: 'app=web' },
+    });
   });
 
   it('creates objects with the protobuf-bodied generators', async () => {
     await t.kubectlOk(['create', 'namespace', 'gen']);
-    await t.kubectlOk(['create', 'deployment', 'api', '-n', 'gen', '--image=registry.local/api:1', '--replicas=3', '--port=9090']);
+    await t.kubectlOk([
+      'create',
+      'deployment',
+      'api',
+      '-n',
+      'gen',
+      '--image=registry.local/api:1',
+      '--replicas=3',
+      '--port=9090',
+    ]);
     await t.kubectlOk(['create', 'configmap', 'cfg', '-n', 'gen', '--from-literal=a=1']);
     await t.kubectlOk(['create', 'secret', 'generic', 'creds', '-n', 'gen', '--from-literal=password=s3cret']);
     await t.kubectlOk(['create', 'service', 'nodeport', 'api', '-n', 'gen', '--tcp=80:9090']);
@@ -235,7 +311,9 @@ spec:
   });
 
   it('deletes with --wait and answers NotFound afterwards', async () => {
-    expect(await t.kubectlOk(['delete', 'cm', 'web-config', '-n', 'shop', '--wait=true', '--timeout=20s'])).toContain('configmap "web-config" deleted');
+    expect(await t.kubectlOk(['delete', 'cm', 'web-config', '-n', 'shop', '--wait=true', '--timeout=20s'])).toContain(
+      'configmap "web-config" deleted',
+    );
     const gone = await t.kubectl(['get', 'cm', 'web-config', '-n', 'shop']);
     expect(gone.stderr).toContain('Error from server (NotFound): configmaps "web-config" not found');
   });

@@ -4,7 +4,7 @@
  * revision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestCluster, eventually, startTestCluster } from '../support/local-cluster.ts';
+import { eventually, startTestCluster, type TestCluster } from '../support/local-cluster.ts';
 
 const pod = (name: string, labels = 'app: w') =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  labels: {${labels}}\nspec:\n  containers:\n  - name: c\n    image: registry.local/x:1\n`;
@@ -43,13 +43,22 @@ describe('watch through kubectl', () => {
   });
 
   it('waits for a condition with kubectl wait', async () => {
-    const waiting = t.kubectl(['wait', '--for=condition=PodScheduled', 'pod/first', '--timeout=20s'], { timeoutMs: 30_000 });
+    const waiting = t.kubectl(['wait', '--for=condition=PodScheduled', 'pod/first', '--timeout=20s'], {
+      timeoutMs: 30_000,
+    });
     await new Promise((r) => setTimeout(r, 300));
     // Bind the pod the way a scheduler does; the binding sets PodScheduled=True.
     const nodeJson = JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } });
     await t.kubectlOk(['create', '-f', '-'], { input: nodeJson });
-    const binding = JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'first' }, target: { kind: 'Node', name: 'node-a' } });
-    await t.kubectlOk(['create', '--raw', '/api/v1/namespaces/default/pods/first/binding', '-f', '-'], { input: binding });
+    const binding = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'first' },
+      target: { kind: 'Node', name: 'node-a' },
+    });
+    await t.kubectlOk(['create', '--raw', '/api/v1/namespaces/default/pods/first/binding', '-f', '-'], {
+      input: binding,
+    });
     const r = await waiting;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('pod/first condition met');
@@ -68,24 +77,38 @@ describe('restart', () => {
   it('keeps objects and resourceVersions, and a watch from before the restart resumes', async () => {
     await t.kubectlOk(['create', 'configmap', 'keep', '--from-literal=k=v']);
     const before = JSON.parse(await t.kubectlOk(['get', 'cm', 'keep', '-o', 'json']));
-    const listRv = JSON.parse(await t.kubectlOk(['get', '--raw', '/api/v1/namespaces/default/configmaps'])).metadata.resourceVersion;
+    const listRv = JSON.parse(await t.kubectlOk(['get', '--raw', '/api/v1/namespaces/default/configmaps'])).metadata
+      .resourceVersion;
     await t.stop();
     await t.restart();
     const after = JSON.parse(await t.kubectlOk(['get', 'cm', 'keep', '-o', 'json']));
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     await t.kubectlOk(['label', 'cm', 'keep', 'after=restart']);
-    const raw = await t.kubectlOk(['get', '--raw', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${listRv}&timeoutSeconds=1`]);
-    const events = raw.trim().split('\n').map((l) => JSON.parse(l));
+    const raw = await t.kubectlOk([
+      'get',
+      '--raw',
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${listRv}&timeoutSeconds=1`,
+    ]);
+    const events = raw
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e: { type: string }) => e.type)).toEqual(['MODIFIED']);
     expect(events[0].object.metadata.labels.after).toBe('restart');
   });
 
   it('answers a watch from a compacted revision with 410 Expired', async () => {
     for (let i = 0; i < 3; i++) await t.kubectlOk(['create', 'configmap', `c${i}`]);
-    const rv = Number(JSON.parse(await t.kubectlOk(['get', '--raw', '/api/v1/namespaces/default/configmaps'])).metadata.resourceVersion);
+    const rv = Number(
+      JSON.parse(await t.kubectlOk(['get', '--raw', '/api/v1/namespaces/default/configmaps'])).metadata.resourceVersion,
+    );
     await t.cluster.store.compact('configmaps', rv);
-    const raw = await t.kubectlOk(['get', '--raw', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 2}&timeoutSeconds=1`]);
+    const raw = await t.kubectlOk([
+      'get',
+      '--raw',
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 2}&timeoutSeconds=1`,
+    ]);
     const first = JSON.parse(raw.trim().split('\n')[0]);
     expect(first.type).toBe('ERROR');
     expect(first.object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });

@@ -6,6 +6,7 @@
  * transport-neutral handler — no HTTP — and time comes from a test clock.
  */
 import { createHash } from 'node:crypto';
+import { afterEach, beforeEach } from 'vitest';
 import { findResource } from '../../core/api/resources.ts';
 import { MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../../core/apiserver/auth.ts';
 import { createApiHandler } from '../../core/apiserver/handler.ts';
@@ -84,10 +85,20 @@ export interface ApiHarness {
   registry: Registry;
   clock: TestClock;
   call(method: string, path: string, opts?: CallOptions): Promise<CallResult>;
+  /** Like `call`, but throws unless the status is 2xx; returns the parsed body. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests index freely into response bodies.
+  ok(method: string, path: string, opts?: CallOptions): Promise<any>;
+  /** The list at `path` (a collection URL) as `{ resourceVersion, items }`: what a rejected write must leave untouched. */
+  listState(path: string): Promise<{ resourceVersion: string; items: unknown[] }>;
   /** Opens `path` as a watch (adds `watch=true`) and returns it open. */
   openWatch(path: string, opts?: Omit<CallOptions, 'body' | 'contentType'>): Promise<OpenWatch>;
   /** Opens a watch, collects `untilCount` events (or fewer if it ends or times out), and stops it. */
-  watchEvents(path: string, untilCount: number, timeoutMs?: number, opts?: Omit<CallOptions, 'body' | 'contentType'>): Promise<WatchEvent[]>;
+  watchEvents(
+    path: string,
+    untilCount: number,
+    timeoutMs?: number,
+    opts?: Omit<CallOptions, 'body' | 'contentType'>,
+  ): Promise<WatchEvent[]>;
   close(): Promise<void>;
 }
 
@@ -118,8 +129,14 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Options of `createApiHarness`. */
+export interface ApiHarnessOptions {
+  /** The service CIDR (default SERVICE_CIDR); a small one lets a test fill it. */
+  serviceCidr?: string;
+}
+
 /** Starts a harness. Call `close()` when done (it closes the store and stops its watches). */
-export async function createApiHarness(): Promise<ApiHarness> {
+export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const clock = createTestClock();
   const store = createSqliteStore({ path: ':memory:', now: () => clock.now().getTime() });
   let uidCounter = 0;
@@ -133,7 +150,7 @@ export async function createApiHarness(): Promise<ApiHarness> {
     store,
     uid: () => `00000000-0000-4000-8000-${String(++uidCounter).padStart(12, '0')}`,
     random,
-    serviceCidr: SERVICE_CIDR,
+    serviceCidr: options.serviceCidr ?? SERVICE_CIDR,
     nodePortRange: NODE_PORT_RANGE,
   });
   const namespaces = findResource('', 'v1', 'namespaces');
@@ -171,8 +188,20 @@ export async function createApiHarness(): Promise<ApiHarness> {
 
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
     const res = await send(method, path, opts);
-    const text = res.body === undefined ? '' : typeof res.body === 'string' ? res.body : Buffer.from(res.body).toString('utf8');
+    const text =
+      res.body === undefined ? '' : typeof res.body === 'string' ? res.body : Buffer.from(res.body).toString('utf8');
     return { status: res.status, headers: res.headers, json: parseJson(text), text, stream: res.stream };
+  };
+
+  const ok = async (method: string, path: string, opts: CallOptions = {}) => {
+    const res = await call(method, path, opts);
+    if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path} answered ${res.status}: ${res.text}`);
+    return res.json;
+  };
+
+  const listState = async (path: string) => {
+    const list = await ok('GET', path);
+    return { resourceVersion: String(list.metadata?.resourceVersion), items: list.items as unknown[] };
   };
 
   const openWatch = async (path: string, opts: Omit<CallOptions, 'body' | 'contentType'> = {}): Promise<OpenWatch> => {
@@ -235,5 +264,24 @@ export async function createApiHarness(): Promise<ApiHarness> {
     }
   };
 
-  return { handler, store, registry, clock, call, openWatch, watchEvents, close: () => store.close() };
+  return { handler, store, registry, clock, call, ok, listState, openWatch, watchEvents, close: () => store.close() };
+}
+
+/**
+ * Registers a fresh harness per test (beforeEach/afterEach) and returns a
+ * getter for it, so every test starts from the system namespaces alone.
+ */
+export function useApiHarness(options: ApiHarnessOptions = {}): () => ApiHarness {
+  let current: ApiHarness | undefined;
+  beforeEach(async () => {
+    current = await createApiHarness(options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('the API harness is only available inside a test');
+    return current;
+  };
 }

@@ -27,7 +27,10 @@ export interface MotoServer {
 export type MotoForTests = MotoServer | { skip: string };
 
 /** Region and static credentials the emulators accept. */
-export const TEST_AWS_SQS = { region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+export const TEST_AWS_SQS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+};
 
 /** The pip command CI runs to install the emulator. */
 export const MOTO_INSTALL = 'pip install "moto[server]"';
@@ -111,7 +114,11 @@ function motoCommand(): string[] | undefined {
   return candidates.find(([cmd, ...rest]) => spawnSync(cmd, [...rest, '--help'], { stdio: 'ignore' }).status === 0);
 }
 
-async function waitUntilServing(endpoint: string, child: ChildProcess | undefined, output: () => string): Promise<void> {
+async function waitUntilServing(
+  endpoint: string,
+  child: ChildProcess | undefined,
+  output: () => string,
+): Promise<void> {
   const client = new SQSClient({ endpoint, ...TEST_AWS_SQS, maxAttempts: 1 });
   const deadline = Date.now() + START_TIMEOUT_MS;
   let last = '';
@@ -126,7 +133,9 @@ async function waitUntilServing(endpoint: string, child: ChildProcess | undefine
       } catch (e) {
         last = (e as Error).message;
         if (Date.now() > deadline) {
-          throw new MotoUnavailableError(`no SQS answer on ${endpoint} within ${START_TIMEOUT_MS} ms (${last}) ${output()}`);
+          throw new MotoUnavailableError(
+            `no SQS answer on ${endpoint} within ${START_TIMEOUT_MS} ms (${last}) ${output()}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }

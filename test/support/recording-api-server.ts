@@ -44,6 +44,8 @@ export interface RecordingApiServer {
   url: string;
   /** Resource requests (not discovery or OpenAPI) in arrival order. */
   requests: RecordedRequest[];
+  /** Paths of the OpenAPI documents fetched (`/openapi/v3`, `/openapi/v3/apis/apps/v1`, `/openapi/v2`). */
+  openApiFetches: string[];
   /** Replaces the handler for resource requests. */
   handle(fn: (req: RecordedRequest) => FakeResponse): void;
   /** Runs kubectl against the server; never throws on a non-zero exit. */
@@ -77,6 +79,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 /** Starts the server on a free loopback port. */
 export async function startRecordingApiServer(): Promise<RecordingApiServer> {
   const requests: RecordedRequest[] = [];
+  const openApiFetches: string[] = [];
   let handler: (req: RecordedRequest) => FakeResponse = (r) => notFoundStatus('unknown', r.path);
   let address = '';
   const server: Server = createServer((req, res) => {
@@ -88,6 +91,7 @@ export async function startRecordingApiServer(): Promise<RecordingApiServer> {
       if (path === '/version') return send(res, 200, versionInfo());
       if (path === '/api') return send(res, 200, apiVersions(address));
       if (path === '/apis') return send(res, 200, apiGroupList());
+      if (path.startsWith('/openapi/')) openApiFetches.push(path);
       if (path === '/openapi/v3') return send(res, 200, openApiIndex());
       if (path === '/openapi/v2') {
         return send(res, 200, openApiV2Protobuf(), {
@@ -137,6 +141,7 @@ export async function startRecordingApiServer(): Promise<RecordingApiServer> {
   return {
     url,
     requests,
+    openApiFetches,
     handle(fn) {
       handler = fn;
     },

@@ -34,7 +34,12 @@ const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 
 function required(pod: Pod, state: CycleState): RequiredNodeAffinity {
-  return state.memo(PRE_FILTER_KEY, () => requiredNodeAffinity(pod));
+  let affinity = state.read<RequiredNodeAffinity>(PRE_FILTER_KEY);
+  if (!affinity) {
+    affinity = requiredNodeAffinity(pod);
+    state.write(PRE_FILTER_KEY, affinity);
+  }
+  return affinity;
 }
 
 /**

@@ -30,13 +30,14 @@ const UNREACHABLE_TAINT: Taint = { key: TAINT_NODE_UNREACHABLE, effect: 'NoSched
 export const nodeReady = {
   name: NAME,
   filter(pod, nodeInfo) {
-    const ready = nodeInfo.node.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status === 'True') return SUCCESS;
+    let status: string | undefined;
+    for (const c of nodeInfo.node.status?.conditions ?? []) if (c.type === 'Ready') status = c.status;
+    if (status === 'True') return SUCCESS;
     for (const t of nodeInfo.taints) {
       if ((t.key === TAINT_NODE_NOT_READY || t.key === TAINT_NODE_UNREACHABLE) && isDoNotScheduleTaint(t))
         return SUCCESS;
     }
-    const implied = ready?.status === 'Unknown' ? UNREACHABLE_TAINT : NOT_READY_TAINT;
+    const implied = status === 'Unknown' ? UNREACHABLE_TAINT : NOT_READY_TAINT;
     if (tolerationsTolerateTaint(pod.spec?.tolerations, implied)) return SUCCESS;
     return unresolvable(ERR_REASON_NOT_READY);
   },

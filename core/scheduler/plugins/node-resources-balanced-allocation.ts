@@ -37,6 +37,10 @@ export const nodeResourcesBalancedAllocation = {
     const req = cyclePodInfo(pod, state).requests;
     const used = nodeInfo.requested;
     const alloc = nodeInfo.allocatable;
-    return balancedScore([used.milliCPU + req.milliCPU, used.memory + req.memory], [alloc.milliCPU, alloc.memory]);
+    // balancedScore for exactly cpu and memory, without allocating per node.
+    if (alloc.milliCPU === 0 || alloc.memory === 0) return MAX_NODE_SCORE;
+    const cpu = Math.min((used.milliCPU + req.milliCPU) / alloc.milliCPU, 1);
+    const memory = Math.min((used.memory + req.memory) / alloc.memory, 1);
+    return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * MAX_NODE_SCORE);
   },
 } satisfies PreScorePlugin & ScorePlugin;

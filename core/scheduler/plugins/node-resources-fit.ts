@@ -27,23 +27,39 @@ export const nodeResourcesFit = {
     const req = cyclePodInfo(pod, state).requests;
     const alloc = nodeInfo.allocatable;
     const used = nodeInfo.requested;
+    // Fast path: this runs for hundreds of nodes per pod and almost always fits.
+    const tooMany = used.pods + 1 > alloc.pods;
+    const cpu = req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU;
+    const memory = req.memory > 0 && req.memory > alloc.memory - used.memory;
+    const storage = req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage;
+    let scalar = false;
+    for (const [name, want] of req.scalar) {
+      if (want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) scalar = true;
+    }
+    if (!tooMany && !cpu && !memory && !storage && !scalar) return SUCCESS;
     const reasons: string[] = [];
     // A request larger than the whole node cannot be helped by evicting anyone.
     let unresolvable = false;
-    if (used.pods + 1 > alloc.pods) reasons.push(ERR_REASON_TOO_MANY_PODS);
-    const check = (name: string, want: number, have: number, inUse: number) => {
-      if (want > 0 && want > have - inUse) {
-        reasons.push(insufficientReason(name));
-        if (want > have) unresolvable = true;
-      }
-    };
-    check('cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
-    check('memory', req.memory, alloc.memory, used.memory);
-    check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
-    for (const [name, want] of req.scalar) {
-      check(name, want, alloc.scalar.get(name) ?? 0, used.scalar.get(name) ?? 0);
+    if (tooMany) reasons.push(ERR_REASON_TOO_MANY_PODS);
+    if (cpu) {
+      reasons.push(insufficientReason('cpu'));
+      unresolvable ||= req.milliCPU > alloc.milliCPU;
     }
-    if (reasons.length === 0) return SUCCESS;
+    if (memory) {
+      reasons.push(insufficientReason('memory'));
+      unresolvable ||= req.memory > alloc.memory;
+    }
+    if (storage) {
+      reasons.push(insufficientReason('ephemeral-storage'));
+      unresolvable ||= req.ephemeralStorage > alloc.ephemeralStorage;
+    }
+    for (const [name, want] of req.scalar) {
+      const have = alloc.scalar.get(name) ?? 0;
+      if (want > have - (used.scalar.get(name) ?? 0)) {
+        reasons.push(insufficientReason(name));
+        unresolvable ||= want > have;
+      }
+    }
     return { code: unresolvable ? 'UnschedulableAndUnresolvable' : 'Unschedulable', reasons };
   },
 } satisfies PreFilterPlugin & FilterPlugin;

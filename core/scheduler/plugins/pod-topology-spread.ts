@@ -71,11 +71,12 @@ function filterState(pod: Pod, snapshot: Snapshot): FilterState {
   const ns = namespaceOf(pod);
   for (const nodeInfo of snapshot.nodeInfos) {
     if (!hasAllTopologyKeys(nodeInfo, constraints)) continue;
-    constraints.forEach((c, i) => {
-      if (!nodeIncluded(c, pod, nodeInfo, affinity)) return;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
+      if (!nodeIncluded(c, pod, nodeInfo, affinity)) continue;
       const value = nodeInfo.labels[c.topologyKey];
       counts[i].set(value, (counts[i].get(value) ?? 0) + countPodsMatching(nodeInfo, c.selector, ns));
-    });
+    }
   }
   const minMatch = constraints.map((c, i) => {
     // Too few eligible domains: behave as if an empty one existed.
@@ -101,12 +102,13 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
       ignored.add(n.name);
       continue;
     }
-    constraints.forEach((c, i) => {
-      if (c.topologyKey === LABEL_HOSTNAME) return;
-      domains[i].add(n.labels[c.topologyKey] ?? '');
+    for (let i = 0; i < constraints.length; i++) {
+      const key = constraints[i].topologyKey;
+      if (key === LABEL_HOSTNAME) continue;
+      domains[i].add(n.labels[key] ?? '');
       // Only labelled domains are ever read back in score.
-      if (Object.hasOwn(n.labels, c.topologyKey)) counts[i].set(n.labels[c.topologyKey], 0);
-    });
+      if (Object.hasOwn(n.labels, key)) counts[i].set(n.labels[key], 0);
+    }
   }
   const weights = constraints.map((c, i) =>
     Math.log((c.topologyKey === LABEL_HOSTNAME ? filtered.length - ignored.size : domains[i].size) + 2),
@@ -115,12 +117,13 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
   const ns = namespaceOf(pod);
   for (const n of snapshot.nodeInfos) {
     if (requireAll && !hasAllTopologyKeys(n, constraints)) continue;
-    constraints.forEach((c, i) => {
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
       const value = n.labels[c.topologyKey] ?? '';
       const current = counts[i].get(value);
-      if (current === undefined || !nodeIncluded(c, pod, n, affinity)) return;
+      if (current === undefined || !nodeIncluded(c, pod, n, affinity)) continue;
       counts[i].set(value, current + countPodsMatching(n, c.selector, ns));
-    });
+    }
   }
   return { constraints, ignored, counts, weights };
 }
@@ -158,15 +161,16 @@ export const podTopologySpread = {
     const s = state.read<ScoreState>(PRE_SCORE_KEY);
     if (!s || s.ignored.has(nodeInfo.name)) return 0;
     let score = 0;
-    s.constraints.forEach((c, i) => {
-      if (!Object.hasOwn(nodeInfo.labels, c.topologyKey)) return;
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i];
+      if (!Object.hasOwn(nodeInfo.labels, c.topologyKey)) continue;
       const count =
         c.topologyKey === LABEL_HOSTNAME
           ? countPodsMatching(nodeInfo, c.selector, namespaceOf(pod))
           : (s.counts[i].get(nodeInfo.labels[c.topologyKey]) ?? 0);
       // maxSkew - 1 waters down differences the constraint tolerates anyway.
       score += count * s.weights[i] + (c.maxSkew - 1);
-    });
+    }
     return Math.round(score);
   },
   normalize(scores, nodes, state) {

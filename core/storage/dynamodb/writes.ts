@@ -49,7 +49,7 @@ export type CommitResult = { object: KubeObject; revision: number } | { stale: t
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long writers of one type keep retrying when others keep taking the next revision first. */
-const CONTENTION: RetryPolicy = { attempts: 200, baseMillis: 2, capMillis: 100 };
+const CONTENTION: RetryPolicy = { attempts: 200, baseMillis: 5, capMillis: 200 };
 
 const EVENT: Record<WriteOp['kind'], StoreEventType> = { create: 'ADDED', update: 'MODIFIED', delete: 'DELETED' };
 
@@ -95,7 +95,7 @@ export async function commit(
       }
       if (codes[0] === 'ConditionalCheckFailed') {
         head = headFrom(reasons[0].Item) ?? (await readHead(ctx, key.resource)).revision;
-        if (attempt >= 2) await backoff(attempt - 2, CONTENTION);
+        await backoff(attempt, CONTENTION);
         continue;
       }
       if (codes.some((c) => RETRYABLE_REASONS.has(c))) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuantityError, isQuantity, quantityMilliValue, quantityValue } from '../../../core/api/quantity.ts';
+import { isQuantity, QuantityError, quantityMilliValue, quantityValue } from '../../../core/api/quantity.ts';
 
 describe('quantityMilliValue', () => {
   it.each([
@@ -61,7 +61,26 @@ describe('parseQuantity', () => {
   );
 
   it('accepts every suffix Kubernetes defines', () => {
-    for (const s of ['n', 'u', 'm', '', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'e2', 'E-2']) {
+    for (const s of [
+      'n',
+      'u',
+      'm',
+      '',
+      'k',
+      'M',
+      'G',
+      'T',
+      'P',
+      'E',
+      'Ki',
+      'Mi',
+      'Gi',
+      'Ti',
+      'Pi',
+      'Ei',
+      'e2',
+      'E-2',
+    ]) {
       expect(isQuantity(`3${s}`), s).toBe(true);
     }
   });

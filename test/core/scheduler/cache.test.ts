@@ -4,7 +4,11 @@ import { makeNode, makePod } from '../../fixtures/scheduler.ts';
 
 function requested(cache: ReturnType<typeof createSchedulerCache>, node: string) {
   const info = cache.snapshot().get(node)!;
-  return { cpu: info.requested.milliCPU, pods: info.requested.pods, names: info.pods.map((p) => p.pod.metadata?.name).sort() };
+  return {
+    cpu: info.requested.milliCPU,
+    pods: info.requested.pods,
+    names: info.pods.map((p) => p.pod.metadata?.name).sort(),
+  };
 }
 
 describe('SchedulerCache', () => {
@@ -57,7 +61,10 @@ describe('SchedulerCache', () => {
   });
 
   it('refuses to assume a pod it already holds', () => {
-    const cache = createSchedulerCache({ nodes: [makeNode({ name: 'n1' })], pods: [makePod({ name: 'p', nodeName: 'n1' })] });
+    const cache = createSchedulerCache({
+      nodes: [makeNode({ name: 'n1' })],
+      pods: [makePod({ name: 'p', nodeName: 'n1' })],
+    });
     expect(() => cache.assume(makePod({ name: 'p' }), 'n1')).toThrow(/can't be assumed/);
   });
 
@@ -82,7 +89,10 @@ describe('SchedulerCache', () => {
   });
 
   it('updates a node in place, keeping its pods', () => {
-    const cache = createSchedulerCache({ nodes: [makeNode({ name: 'n1', cpu: '1' })], pods: [makePod({ name: 'a', nodeName: 'n1' })] });
+    const cache = createSchedulerCache({
+      nodes: [makeNode({ name: 'n1', cpu: '1' })],
+      pods: [makePod({ name: 'a', nodeName: 'n1' })],
+    });
     cache.upsertNode(makeNode({ name: 'n1', cpu: '8' }));
     const info = cache.snapshot().get('n1')!;
     expect([info.allocatable.milliCPU, info.pods.length]).toEqual([8000, 1]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIGURATION, buildProfile, numFeasibleNodesToFind } from '../../../core/scheduler/config.ts';
+import { buildProfile, DEFAULT_CONFIGURATION, numFeasibleNodesToFind } from '../../../core/scheduler/config.ts';
 import { REGISTRY } from '../../../core/scheduler/plugins/registry.ts';
 
 describe('numFeasibleNodesToFind', () => {

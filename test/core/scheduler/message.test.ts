@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_NODES_AVAILABLE, fitErrorMessage, statusMessage } from '../../../core/scheduler/message.ts';
+import { fitErrorMessage, NO_NODES_AVAILABLE, statusMessage } from '../../../core/scheduler/message.ts';
 
 describe('fitErrorMessage', () => {
   it.each([
@@ -20,7 +20,11 @@ describe('fitErrorMessage', () => {
       name: 'sorts by the whole string, so 10 comes before 2',
       parts: {
         numAllNodes: 12,
-        nodeReasons: [...Array(10).fill(['Too many pods']), ['node(s) were unschedulable'], ['node(s) were unschedulable']],
+        nodeReasons: [
+          ...Array(10).fill(['Too many pods']),
+          ['node(s) were unschedulable'],
+          ['node(s) were unschedulable'],
+        ],
       },
       want: '0/12 nodes are available: 10 Too many pods, 2 node(s) were unschedulable.',
     },

@@ -16,8 +16,20 @@ const c = (name: string, cpu?: string, memory?: string, extra: Partial<Container
 });
 
 describe('podRequests', () => {
-  it.each<{ name: string; containers: Container[]; init?: Container[]; overhead?: Record<string, string>; cpu: number; memory: number }>([
-    { name: 'sums app containers', containers: [c('a', '100m', '1Mi'), c('b', '200m', '1Mi')], cpu: 300, memory: 2 * 2 ** 20 },
+  it.each<{
+    name: string;
+    containers: Container[];
+    init?: Container[];
+    overhead?: Record<string, string>;
+    cpu: number;
+    memory: number;
+  }>([
+    {
+      name: 'sums app containers',
+      containers: [c('a', '100m', '1Mi'), c('b', '200m', '1Mi')],
+      cpu: 300,
+      memory: 2 * 2 ** 20,
+    },
     {
       name: 'takes an init container when it is larger',
       containers: [c('a', '100m'), c('b', '200m')],
@@ -25,7 +37,13 @@ describe('podRequests', () => {
       cpu: 1000,
       memory: 0,
     },
-    { name: 'keeps the app sum when larger than init', containers: [c('a', '2')], init: [c('i', '1', '1Gi')], cpu: 2000, memory: 2 ** 30 },
+    {
+      name: 'keeps the app sum when larger than init',
+      containers: [c('a', '2')],
+      init: [c('i', '1', '1Gi')],
+      cpu: 2000,
+      memory: 2 ** 30,
+    },
     {
       name: 'adds sidecars to the app sum and under later init containers',
       containers: [c('a', '100m')],
@@ -40,7 +58,13 @@ describe('podRequests', () => {
       cpu: 500,
       memory: 0,
     },
-    { name: 'adds overhead', containers: [c('a', '100m')], overhead: { cpu: '50m', memory: '10Mi' }, cpu: 150, memory: 10 * 2 ** 20 },
+    {
+      name: 'adds overhead',
+      containers: [c('a', '100m')],
+      overhead: { cpu: '50m', memory: '10Mi' },
+      cpu: 150,
+      memory: 10 * 2 ** 20,
+    },
     {
       name: 'uses limits where requests are missing, as defaulting does',
       containers: [{ name: 'a', resources: { limits: { cpu: '300m', memory: '1Gi' }, requests: { memory: '512Mi' } } }],
@@ -75,7 +99,11 @@ describe('podHostPorts', () => {
       name: 'p',
       containers: [{ name: 'a', ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 81 }] }],
       initContainers: [
-        { name: 's', restartPolicy: 'Always', ports: [{ containerPort: 53, hostPort: 53, protocol: 'UDP', hostIP: '10.0.0.1' }] },
+        {
+          name: 's',
+          restartPolicy: 'Always',
+          ports: [{ containerPort: 53, hostPort: 53, protocol: 'UDP', hostIP: '10.0.0.1' }],
+        },
         { name: 'i', ports: [{ containerPort: 9, hostPort: 9 }] },
       ],
     });

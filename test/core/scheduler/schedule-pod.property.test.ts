@@ -3,7 +3,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { quantityMilliValue, quantityValue } from '../../../core/api/quantity.ts';
 import { createSchedulerCache } from '../../../core/scheduler/cache.ts';
-import { DEFAULT_CONFIGURATION, buildProfile } from '../../../core/scheduler/config.ts';
+import { buildProfile, DEFAULT_CONFIGURATION } from '../../../core/scheduler/config.ts';
 import { CycleState, isSuccess } from '../../../core/scheduler/framework.ts';
 import { schedulePod } from '../../../core/scheduler/schedule-pod.ts';
 import { makeNode, makePod } from '../../fixtures/scheduler.ts';
@@ -86,8 +86,14 @@ describe('schedulePod with assume (property)', () => {
             // Sum independently from the pod objects, not from NodeInfo's running totals.
             for (const n of cache.snapshot().nodeInfos) {
               const mine = placed.filter((p) => p.spec?.nodeName === n.name);
-              const cpu = mine.reduce((s, p) => s + quantityMilliValue(p.spec!.containers[0].resources?.requests?.cpu ?? 0), 0);
-              const mem = mine.reduce((s, p) => s + quantityValue(p.spec!.containers[0].resources?.requests?.memory ?? 0), 0);
+              const cpu = mine.reduce(
+                (s, p) => s + quantityMilliValue(p.spec!.containers[0].resources?.requests?.cpu ?? 0),
+                0,
+              );
+              const mem = mine.reduce(
+                (s, p) => s + quantityValue(p.spec!.containers[0].resources?.requests?.memory ?? 0),
+                0,
+              );
               const alloc = n.node.status!.allocatable!;
               expect(cpu).toBeLessThanOrEqual(quantityMilliValue(alloc.cpu));
               expect(mem).toBeLessThanOrEqual(quantityValue(alloc.memory));

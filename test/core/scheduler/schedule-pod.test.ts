@@ -2,7 +2,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { createSchedulerCache } from '../../../core/scheduler/cache.ts';
 import { buildProfile, type SchedulerProfile } from '../../../core/scheduler/config.ts';
-import { CycleState, type Snapshot, isSuccess } from '../../../core/scheduler/framework.ts';
+import { CycleState, isSuccess, type Snapshot } from '../../../core/scheduler/framework.ts';
 import { type ScheduleFailure, type ScheduleSuccess, schedulePod } from '../../../core/scheduler/schedule-pod.ts';
 import { makeNode, makePod } from '../../fixtures/scheduler.ts';
 
@@ -43,7 +43,9 @@ describe('schedulePod', () => {
       makeNode({ name: 'gpu', cpu: '8', taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }),
     ];
     const r = failure(schedule(nodes, [], makePod({ name: 'p', cpu: '2' })));
-    expect(r.message).toBe('0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.');
+    expect(r.message).toBe(
+      '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.',
+    );
     expect(Object.fromEntries(r.diagnosis)).toEqual({
       small1: ['Insufficient cpu'],
       small2: ['Insufficient cpu'],
@@ -124,7 +126,9 @@ describe('schedulePod', () => {
       });
     expect(success(schedule(nodes, [], pinned('n3')))).toEqual({ nodeName: 'n3', evaluatedNodes: 1, feasibleNodes: 1 });
     const r = failure(schedule(nodes, [], pinned('n2')));
-    expect(r.message).toBe("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity].");
+    expect(r.message).toBe(
+      "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity].",
+    );
     expect([...r.diagnosis.keys()]).toEqual(['n2']);
     expect(failure(schedule(nodes, [], pinned('gone'))).message).toBe(
       "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity].",

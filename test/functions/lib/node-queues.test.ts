@@ -19,17 +19,15 @@ describe('nodeQueueName', () => {
     expect(nodeQueueName(node)).toBe(queue);
   });
 
-  it.each([
-    'ip-10-0-1-5.ec2.internal',
-    'a'.repeat(70),
-    `${'n'.repeat(200)}.example.com`,
-    'node:with:colons',
-  ])('makes %s a valid SQS queue name', (node) => {
-    const name = nodeQueueName(node);
-    expect(name).toMatch(/^skube-node-[A-Za-z0-9_-]+$/);
-    expect(name.length).toBeLessThanOrEqual(80);
-    expect(nodeQueueName(node)).toBe(name);
-  });
+  it.each(['ip-10-0-1-5.ec2.internal', 'a'.repeat(70), `${'n'.repeat(200)}.example.com`, 'node:with:colons'])(
+    'makes %s a valid SQS queue name',
+    (node) => {
+      const name = nodeQueueName(node);
+      expect(name).toMatch(/^skube-node-[A-Za-z0-9_-]+$/);
+      expect(name.length).toBeLessThanOrEqual(80);
+      expect(nodeQueueName(node)).toBe(name);
+    },
+  );
 
   it.each<[string, string]>([
     ['a.b', 'a-b'],
@@ -64,7 +62,8 @@ if ('skip' in moto) {
     async function cluster(nodes: string[]) {
       const queues = new NodeQueues({ client, prefix: `${uniqueName('skube')}-node-` });
       const agents = new Map<string, NodeWakeupClient>();
-      for (const node of nodes) agents.set(node, new NodeWakeupClient({ client, queueUrl: await queues.ensureQueue(node) }));
+      for (const node of nodes)
+        agents.set(node, new NodeWakeupClient({ client, queueUrl: await queues.ensureQueue(node) }));
       return { queues, agents };
     }
 
@@ -95,10 +94,18 @@ if ('skip' in moto) {
       const nodes = ['node-a', 'node-b', 'ip-10-0-0-3.ec2.internal'];
       const { queues, agents } = await cluster(nodes);
       const plans: WakeupPlan[] = [
-        planWakeups('pods', { type: 'MODIFIED', object: pod('moved', 'node-b'), prevObject: pod('moved', 'node-a'), revision: 5 }, nodes),
+        planWakeups(
+          'pods',
+          { type: 'MODIFIED', object: pod('moved', 'node-b'), prevObject: pod('moved', 'node-a'), revision: 5 },
+          nodes,
+        ),
         planWakeups('pods', { type: 'ADDED', object: pod('pending'), revision: 6 }, nodes),
         planWakeups('pods', { type: 'ADDED', object: pod('orphan', 'node-z'), revision: 7 }, nodes),
-        planWakeups('services', { type: 'ADDED', object: { metadata: { name: 'web', namespace: 'default' } }, revision: 2 }, nodes),
+        planWakeups(
+          'services',
+          { type: 'ADDED', object: { metadata: { name: 'web', namespace: 'default' } }, revision: 2 },
+          nodes,
+        ),
       ];
       const result = await queues.wake(plans);
       expect(result).toEqual({ sent: 5, missingNodes: ['node-z'] });
@@ -115,7 +122,10 @@ if ('skip' in moto) {
       const { queues, agents } = await cluster(['node-a']);
       const plans: WakeupPlan[] = [];
       for (let i = 0; i < 25; i++) {
-        plans.push({ nodes: ['node-a'], doorbell: { resource: 'pods', namespace: 'ns', name: `p${i}`, revision: i + 1 } });
+        plans.push({
+          nodes: ['node-a'],
+          doorbell: { resource: 'pods', namespace: 'ns', name: `p${i}`, revision: i + 1 },
+        });
       }
       plans.push({ nodes: ['node-a'], doorbell: { resource: 'pods', namespace: 'ns', name: 'p0', revision: 99 } });
       expect(await queues.wake(plans)).toEqual({ sent: 25, missingNodes: [] });
@@ -130,7 +140,9 @@ if ('skip' in moto) {
       const started = Date.now();
       const poll = agent.poll(60);
       setTimeout(() => {
-        void queues.wake([{ nodes: ['node-a'], doorbell: { resource: 'pods', namespace: 'ns', name: 'p', revision: 1 } }]);
+        void queues.wake([
+          { nodes: ['node-a'], doorbell: { resource: 'pods', namespace: 'ns', name: 'p', revision: 1 } },
+        ]);
       }, 700);
       expect(await poll).toEqual([{ resource: 'pods', namespace: 'ns', name: 'p', revision: 1 }]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(600);
@@ -156,7 +168,10 @@ if ('skip' in moto) {
           AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
         }),
       );
-      expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+      expect(attrs.Attributes).toMatchObject({
+        ApproximateNumberOfMessages: '0',
+        ApproximateNumberOfMessagesNotVisible: '0',
+      });
     });
 
     it('stops a long poll when aborted', async () => {

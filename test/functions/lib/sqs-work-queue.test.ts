@@ -16,7 +16,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryPendingMarks } from '../../../functions/lib/pending-marks.ts';
 import { createSqsClient } from '../../../functions/lib/sqs-client.ts';
 import { ensureWorkQueue } from '../../../functions/lib/sqs-queues.ts';
-import { type SqsWorkQueueOptions, SqsWorkQueue, type WorkHandler } from '../../../functions/lib/sqs-work-queue.ts';
+import { SqsWorkQueue, type SqsWorkQueueOptions, type WorkHandler } from '../../../functions/lib/sqs-work-queue.ts';
 import { fromLambdaRecord, REMAINING_ATTRIBUTE, type WorkMessage } from '../../../functions/lib/work-message.ts';
 import { motoForTests, TEST_AWS_SQS, uniqueName } from '../../support/moto.ts';
 
@@ -36,7 +36,10 @@ class FakeSqs {
       return { MessageId: `m${this.sent.length}` };
     }
     if (command instanceof ChangeMessageVisibilityCommand) {
-      this.visibility.push({ handle: command.input.ReceiptHandle ?? '', seconds: command.input.VisibilityTimeout ?? -1 });
+      this.visibility.push({
+        handle: command.input.ReceiptHandle ?? '',
+        seconds: command.input.VisibilityTimeout ?? -1,
+      });
     }
     return {};
   }
@@ -266,7 +269,12 @@ if ('skip' in moto) {
       await queue.enqueue('ns/late', 2000);
       await queue.enqueue('ns/now');
       const seen = new Map<string, number>();
-      await drain(queue, async (key) => void seen.set(key, Date.now() - started), 8000, async () => seen.size === 2);
+      await drain(
+        queue,
+        async (key) => void seen.set(key, Date.now() - started),
+        8000,
+        async () => seen.size === 2,
+      );
       expect(seen.get('ns/now')).toBeLessThan(2000);
       expect(seen.get('ns/late')).toBeGreaterThanOrEqual(2000);
     });
@@ -285,7 +293,12 @@ if ('skip' in moto) {
         async () => attempts.length >= 3,
       );
       // SQS moves the message on the first receive after the last allowed one; no handler call may happen.
-      await drain(queue, async () => void attempts.push(Date.now()), 5000, async () => (await visibleCount(deadLetterQueueUrl)) > 0);
+      await drain(
+        queue,
+        async () => void attempts.push(Date.now()),
+        5000,
+        async () => (await visibleCount(deadLetterQueueUrl)) > 0,
+      );
       expect(attempts).toHaveLength(3);
       for (let i = 1; i < attempts.length; i++) expect(attempts[i] - attempts[i - 1]).toBeGreaterThanOrEqual(950);
       const dead = await client.send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, WaitTimeSeconds: 1 }));

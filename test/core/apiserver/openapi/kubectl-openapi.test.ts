@@ -35,7 +35,14 @@ afterAll(async () => {
 
 beforeEach(() => {
   server.requests.length = 0;
+  server.openApiFetches.length = 0;
 });
+
+/** The check passed through OpenAPI v3: the group/version document was read and v2 never asked for. */
+function expectValidatedThroughV3(gvPath: string): void {
+  expect(server.openApiFetches).toContain(`/openapi/v3/${gvPath}`);
+  expect(server.openApiFetches).not.toContain('/openapi/v2');
+}
 
 describe('kubectl explain against the served OpenAPI v3', () => {
   it.each([
@@ -61,17 +68,31 @@ describe('kubectl explain against the served OpenAPI v3', () => {
 });
 
 describe('kubectl apply and create against the served OpenAPI v3', () => {
-  it('creates with fieldValidation=Strict and no validation error or warning', async () => {
+  it.each([
+    ['deployment.apps/web', '/apis/apps/v1/namespaces/default/deployments', DEPLOYMENT],
+    [
+      'configmap/settings',
+      '/api/v1/namespaces/default/configmaps',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "1"}\n',
+    ],
+    ['namespace/team-a', '/api/v1/namespaces', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n'],
+    [
+      'lease.coordination.k8s.io/node-1',
+      '/apis/coordination.k8s.io/v1/namespaces/default/leases',
+      'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: node-1}\nspec: {holderIdentity: node-1}\n',
+    ],
+  ])('creates %s with fieldValidation=Strict and no validation error or warning', async (name, path, manifest) => {
     server.handle((req) =>
-      req.method === 'GET' ? notFoundStatus('deployments.apps', 'web') : { status: 201, body: JSON.parse(req.body) },
+      req.method === 'GET' ? notFoundStatus('things', 'x') : { status: 201, body: JSON.parse(req.body) },
     );
-    const { code, stdout, stderr } = await server.kubectl(['apply', '-f', '-'], DEPLOYMENT);
+    const { code, stdout, stderr } = await server.kubectl(['apply', '-f', '-'], manifest);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.trim()).toBe('deployment.apps/web created');
+    expect(stdout.trim()).toBe(`${name} created`);
     const post = server.requests.find((r) => r.method === 'POST');
-    expect(post?.path).toBe('/apis/apps/v1/namespaces/default/deployments');
+    expect(post?.path).toBe(path);
     expect(post?.query.get('fieldValidation')).toBe('Strict');
+    expectValidatedThroughV3(path.split('/namespaces')[0].slice(1));
   });
 
   it('leaves unknown fields for the server to judge instead of rejecting them client-side', async () => {
@@ -84,6 +105,7 @@ describe('kubectl apply and create against the served OpenAPI v3', () => {
     expect(post?.query.get('fieldValidation')).toBe('Strict');
     expect(post?.query.get('dryRun')).toBe('All');
     expect(JSON.parse(post?.body ?? '{}').spec.bogusField).toBe(1);
+    expectValidatedThroughV3('apis/apps/v1');
   });
 
   it('patches with a strategic merge patch built from kubectl’s own types, without warnings', async () => {

@@ -38,9 +38,24 @@ describe('planWakeups', () => {
     ['a deleted bound pod rings its node', 'pods', event('DELETED', pod('node-a'), pod('node-a')), ['node-a']],
     ['a pod bound to an unknown node still rings it', 'pods', event('ADDED', pod('node-z')), ['node-z']],
     ['an empty nodeName counts as unbound', 'pods', event('ADDED', pod('')), []],
-    ['a service change rings every node', 'services', event('ADDED', obj('Service', 'web', 'default')), ['node-a', 'node-b', 'node-c']],
-    ['a deleted service rings every node', 'services', event('DELETED', obj('Service', 'web', 'default')), ['node-a', 'node-b', 'node-c']],
-    ['an endpoints change rings every node', 'endpoints', event('MODIFIED', obj('Endpoints', 'web', 'default')), ['node-a', 'node-b', 'node-c']],
+    [
+      'a service change rings every node',
+      'services',
+      event('ADDED', obj('Service', 'web', 'default')),
+      ['node-a', 'node-b', 'node-c'],
+    ],
+    [
+      'a deleted service rings every node',
+      'services',
+      event('DELETED', obj('Service', 'web', 'default')),
+      ['node-a', 'node-b', 'node-c'],
+    ],
+    [
+      'an endpoints change rings every node',
+      'endpoints',
+      event('MODIFIED', obj('Endpoints', 'web', 'default')),
+      ['node-a', 'node-b', 'node-c'],
+    ],
     ['a configmap rings nobody', 'configmaps', event('ADDED', obj('ConfigMap', 'cfg', 'default')), []],
     ['a deployment rings nobody', 'deployments.apps', event('ADDED', obj('Deployment', 'web', 'default')), []],
   ])('%s', (_name, resource, e, nodes) => {

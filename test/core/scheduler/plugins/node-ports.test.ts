@@ -19,8 +19,18 @@ describe('NodePorts', () => {
       wanted: [{ port: 80, hostIP: '10.0.0.2' }],
       conflict: false,
     },
-    { name: 'rejects a wildcard against a specific IP', used: [{ port: 80, hostIP: '10.0.0.1' }], wanted: [{ port: 80 }], conflict: true },
-    { name: 'rejects a specific IP against a wildcard', used: [{ port: 80 }], wanted: [{ port: 80, hostIP: '10.0.0.1' }], conflict: true },
+    {
+      name: 'rejects a wildcard against a specific IP',
+      used: [{ port: 80, hostIP: '10.0.0.1' }],
+      wanted: [{ port: 80 }],
+      conflict: true,
+    },
+    {
+      name: 'rejects a specific IP against a wildcard',
+      used: [{ port: 80 }],
+      wanted: [{ port: 80, hostIP: '10.0.0.1' }],
+      conflict: true,
+    },
     {
       name: 'rejects when any of several ports conflicts',
       used: [{ port: 443 }],

@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { CycleState } from '../../../../core/scheduler/framework.ts';
 import { newNodeInfo } from '../../../../core/scheduler/node-info.ts';
 import { nodeResourcesFit } from '../../../../core/scheduler/plugins/node-resources-fit.ts';
-import { type PodSpec, makeNode, makePod } from '../../../fixtures/scheduler.ts';
+import { makeNode, makePod, type PodSpec } from '../../../fixtures/scheduler.ts';
 
-const node = makeNode({ name: 'n1', cpu: '2', memory: '4Gi', pods: '3', ephemeralStorage: '10Gi', extra: { 'nvidia.com/gpu': '1' } });
+const node = makeNode({
+  name: 'n1',
+  cpu: '2',
+  memory: '4Gi',
+  pods: '3',
+  ephemeralStorage: '10Gi',
+  extra: { 'nvidia.com/gpu': '1' },
+});
 const existing = [makePod({ name: 'a', cpu: '1', memory: '1Gi', nodeName: 'n1' })];
 
 describe('NodeResourcesFit', () => {
@@ -30,7 +37,12 @@ describe('NodeResourcesFit', () => {
       code: 'UnschedulableAndUnresolvable',
       reasons: ['Insufficient ephemeral-storage'],
     },
-    { name: 'passes an extended resource that fits', pod: { extra: { 'nvidia.com/gpu': '1' } }, code: 'Success', reasons: [] },
+    {
+      name: 'passes an extended resource that fits',
+      pod: { extra: { 'nvidia.com/gpu': '1' } },
+      code: 'Success',
+      reasons: [],
+    },
     {
       name: 'rejects an extended resource the node lacks',
       pod: { extra: { 'example.com/fpga': '1' } },
@@ -44,7 +56,13 @@ describe('NodeResourcesFit', () => {
       code: 'Unschedulable',
       reasons: ['Too many pods', 'Insufficient cpu'],
     },
-    { name: 'rejects even a request-less pod over the pod count', pod: {}, pods: 3, code: 'Unschedulable', reasons: ['Too many pods'] },
+    {
+      name: 'rejects even a request-less pod over the pod count',
+      pod: {},
+      pods: 3,
+      code: 'Unschedulable',
+      reasons: ['Too many pods'],
+    },
   ])('$name', ({ pod, code, reasons, pods }) => {
     const bound = [...existing];
     for (let i = bound.length; i < (pods ?? 1); i++) bound.push(makePod({ name: `x${i}`, nodeName: 'n1' }));

@@ -26,7 +26,10 @@ describe('NodeResourcesLeastAllocated', () => {
 
   it('averages cpu and memory with default requests for request-less containers', () => {
     const node = makeNode({ name: 'n1', cpu: '4', memory: '4Gi' });
-    const existing = [makePod({ name: 'a', nodeName: 'n1', cpu: '1', memory: '1Gi' }), makePod({ name: 'b', nodeName: 'n1' })];
+    const existing = [
+      makePod({ name: 'a', nodeName: 'n1', cpu: '1', memory: '1Gi' }),
+      makePod({ name: 'b', nodeName: 'n1' }),
+    ];
     const pod = makePod({ name: 'p', cpu: '1' });
     // cpu: 1000 + 100 + 1000 of 4000 → 47; memory: 1Gi + 200Mi + 200Mi of 4Gi → 65
     expect(nodeResourcesLeastAllocated.score(pod, newNodeInfo(node, existing), new CycleState())).toBe(

@@ -7,7 +7,12 @@ import { makeNode, makePod } from '../../../fixtures/scheduler.ts';
 describe('NodeUnschedulable', () => {
   it.each([
     { name: 'passes a schedulable node', unschedulable: false, tolerations: undefined, code: 'Success' },
-    { name: 'rejects a cordoned node', unschedulable: true, tolerations: undefined, code: 'UnschedulableAndUnresolvable' },
+    {
+      name: 'rejects a cordoned node',
+      unschedulable: true,
+      tolerations: undefined,
+      code: 'UnschedulableAndUnresolvable',
+    },
     {
       name: 'passes a cordoned node when the pod tolerates the unschedulable taint',
       unschedulable: true,

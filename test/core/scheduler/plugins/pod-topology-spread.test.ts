@@ -7,7 +7,7 @@ import {
   ERR_REASON_NODE_LABEL_NOT_MATCH,
   podTopologySpread,
 } from '../../../../core/scheduler/plugins/pod-topology-spread.ts';
-import { type PodSpec, makeNode, makePod, makeReplicaSet, ownedBy } from '../../../fixtures/scheduler.ts';
+import { makeNode, makePod, makeReplicaSet, ownedBy, type PodSpec } from '../../../fixtures/scheduler.ts';
 
 const web = { app: 'web' };
 const zoneSpread = (extra: Partial<TopologySpreadConstraint> = {}): TopologySpreadConstraint => ({
@@ -65,7 +65,11 @@ describe('PodTopologySpread filter', () => {
   });
 
   it('does not count the pod itself when its labels do not match', () => {
-    const result = filterAll({ name: 'p', labels: { app: 'other' }, topologySpreadConstraints: [zoneSpread()] }, zonal, spread221);
+    const result = filterAll(
+      { name: 'p', labels: { app: 'other' }, topologySpreadConstraints: [zoneSpread()] },
+      zonal,
+      spread221,
+    );
     expect(passing(result)).toEqual(['a1', 'b1', 'c1']);
   });
 
@@ -73,7 +77,9 @@ describe('PodTopologySpread filter', () => {
     const nodes = [...zonal, makeNode({ name: 'nozone' })];
     const result = filterAll({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread()] }, nodes, spread221);
     expect(result.nozone).toEqual({ code: 'UnschedulableAndUnresolvable', reasons: [ERR_REASON_NODE_LABEL_NOT_MATCH] });
-    expect(ERR_REASON_NODE_LABEL_NOT_MATCH).toBe("node(s) didn't match pod topology spread constraints (missing required label)");
+    expect(ERR_REASON_NODE_LABEL_NOT_MATCH).toBe(
+      "node(s) didn't match pod topology spread constraints (missing required label)",
+    );
   });
 
   it('treats the global minimum as 0 while there are fewer domains than minDomains', () => {
@@ -82,11 +88,14 @@ describe('PodTopologySpread filter', () => {
       { name: 'w2', labels: web, nodeName: 'b1' },
     ];
     const nodes = zonal.slice(0, 2);
-    expect(passing(filterAll({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread()] }, nodes, pods))).toEqual([
-      'a1',
-      'b1',
-    ]);
-    const withMin = filterAll({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread({ minDomains: 3 })] }, nodes, pods);
+    expect(
+      passing(filterAll({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread()] }, nodes, pods)),
+    ).toEqual(['a1', 'b1']);
+    const withMin = filterAll(
+      { name: 'p', labels: web, topologySpreadConstraints: [zoneSpread({ minDomains: 3 })] },
+      nodes,
+      pods,
+    );
     expect(passing(withMin)).toEqual([]);
   });
 
@@ -97,9 +106,9 @@ describe('PodTopologySpread filter', () => {
       { name: 'w3', labels: web, nodeName: 'b1' },
       { name: 'w4', labels: web, nodeName: 'c1' },
     ];
-    expect(passing(filterAll({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread()] }, zonal, pods))).toEqual([
-      'a1',
-    ]);
+    expect(
+      passing(filterAll({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread()] }, zonal, pods)),
+    ).toEqual(['a1']);
   });
 
   it('narrows the selector with matchLabelKeys', () => {
@@ -111,7 +120,11 @@ describe('PodTopologySpread filter', () => {
     const pod = { name: 'p', labels: { ...web, hash: 'new' } };
     const plain = filterAll({ ...pod, topologySpreadConstraints: [zoneSpread()] }, zonal, pods);
     expect(passing(plain)).toEqual(['c1']);
-    const keyed = filterAll({ ...pod, topologySpreadConstraints: [zoneSpread({ matchLabelKeys: ['hash'] })] }, zonal, pods);
+    const keyed = filterAll(
+      { ...pod, topologySpreadConstraints: [zoneSpread({ matchLabelKeys: ['hash'] })] },
+      zonal,
+      pods,
+    );
     expect(passing(keyed)).toEqual(['a1', 'c1']);
   });
 
@@ -145,7 +158,10 @@ describe('PodTopologySpread filter', () => {
   });
 
   it('leaves tainted domains out only with nodeTaintsPolicy Honor', () => {
-    const nodes = [...zonal.slice(0, 2), makeNode({ name: 'c1', zone: 'c', taints: [{ key: 'k', effect: 'NoSchedule' }] })];
+    const nodes = [
+      ...zonal.slice(0, 2),
+      makeNode({ name: 'c1', zone: 'c', taints: [{ key: 'k', effect: 'NoSchedule' }] }),
+    ];
     const pods: PodSpec[] = [
       { name: 'w1', labels: web, nodeName: 'a1' },
       { name: 'w2', labels: web, nodeName: 'b1' },
@@ -162,7 +178,10 @@ describe('PodTopologySpread filter', () => {
 
   it('skips pods without DoNotSchedule constraints', () => {
     const snapshot = createSchedulerCache({ nodes: zonal }).snapshot();
-    const pod = makePod({ name: 'p', topologySpreadConstraints: [zoneSpread({ whenUnsatisfiable: 'ScheduleAnyway' })] });
+    const pod = makePod({
+      name: 'p',
+      topologySpreadConstraints: [zoneSpread({ whenUnsatisfiable: 'ScheduleAnyway' })],
+    });
     expect(podTopologySpread.preFilter(pod, new CycleState(), snapshot).status.code).toBe('Skip');
   });
 });
@@ -190,7 +209,12 @@ describe('PodTopologySpread score', () => {
       name: 'p',
       labels: web,
       topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: web } },
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: web },
+        },
       ],
     });
     // raw: count × ln(3 + 2) → 0, 2, 3; normalized: 100 × (max + min - s) / max
@@ -199,14 +223,20 @@ describe('PodTopologySpread score', () => {
 
   it('scores nodes missing a topology key 0 when the pod states its constraints', () => {
     const nodes = [makeNode({ name: 'a1', zone: 'a' }), makeNode({ name: 'nozone' })];
-    const pod = makePod({ name: 'p', labels: web, topologySpreadConstraints: [zoneSpread({ whenUnsatisfiable: 'ScheduleAnyway' })] });
+    const pod = makePod({
+      name: 'p',
+      labels: web,
+      topologySpreadConstraints: [zoneSpread({ whenUnsatisfiable: 'ScheduleAnyway' })],
+    });
     expect(scoreAll(pod, createSchedulerCache({ nodes }))).toEqual([100, 0]);
   });
 
   it('spreads a ReplicaSet by the system default constraints', () => {
     const rs = makeReplicaSet('web', web);
     const nodes = [makeNode({ name: 'n0' }), makeNode({ name: 'n1' })];
-    const pods = [0, 1].map((i) => makePod({ name: `w${i}`, labels: web, nodeName: 'n0', ownerReferences: ownedBy(rs) }));
+    const pods = [0, 1].map((i) =>
+      makePod({ name: `w${i}`, labels: web, nodeName: 'n0', ownerReferences: ownedBy(rs) }),
+    );
     const cache = createSchedulerCache({ nodes, pods, replicaSets: [rs] });
     const pod = makePod({ name: 'p', labels: web, ownerReferences: ownedBy(rs) });
     // hostname maxSkew 3: raw n0 = round(2 × ln 4 + 2) = 5, n1 = 2.

@@ -9,7 +9,11 @@ const web = { app: 'web' };
 
 describe('SelectorSpread', () => {
   it('favours nodes and zones with fewer pods of the same service', () => {
-    const nodes = [makeNode({ name: 'n1', zone: 'a' }), makeNode({ name: 'n2', zone: 'a' }), makeNode({ name: 'n3', zone: 'b' })];
+    const nodes = [
+      makeNode({ name: 'n1', zone: 'a' }),
+      makeNode({ name: 'n2', zone: 'a' }),
+      makeNode({ name: 'n3', zone: 'b' }),
+    ];
     const pods = [
       makePod({ name: 'w1', labels: web, nodeName: 'n1' }),
       makePod({ name: 'w2', labels: web, nodeName: 'n1' }),
@@ -37,9 +41,9 @@ describe('SelectorSpread', () => {
       topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'k', whenUnsatisfiable: 'ScheduleAnyway' }],
     });
     expect(selectorSpread.preScore(constrained, new CycleState(), [], snapshot).code).toBe('Skip');
-    expect(selectorSpread.preScore(makePod({ name: 'q', labels: { app: 'db' } }), new CycleState(), [], snapshot).code).toBe(
-      'Skip',
-    );
+    expect(
+      selectorSpread.preScore(makePod({ name: 'q', labels: { app: 'db' } }), new CycleState(), [], snapshot).code,
+    ).toBe('Skip');
   });
 });
 

@@ -10,13 +10,23 @@ const gpu: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
 
 describe('toleratesTaint', () => {
   it.each<[string, Toleration, Taint, boolean]>([
-    ['Equal with the same key, value and effect', { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }, gpu, true],
+    [
+      'Equal with the same key, value and effect',
+      { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
+      gpu,
+      true,
+    ],
     ['no operator meaning Equal', { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, gpu, true],
     ['Equal with another value', { key: 'dedicated', value: 'cpu', effect: 'NoSchedule' }, gpu, false],
     ['Equal with another key', { key: 'team', value: 'gpu', effect: 'NoSchedule' }, gpu, false],
     ['Exists on the key', { key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }, gpu, true],
     ['Exists with an empty key (every taint)', { operator: 'Exists' }, gpu, true],
-    ['an empty effect matching every effect', { key: 'dedicated', operator: 'Exists' }, { ...gpu, effect: 'NoExecute' }, true],
+    [
+      'an empty effect matching every effect',
+      { key: 'dedicated', operator: 'Exists' },
+      { ...gpu, effect: 'NoExecute' },
+      true,
+    ],
     ['another effect', { key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }, gpu, false],
     ['an unknown operator', { key: 'dedicated', operator: 'Contains', value: 'gpu' }, gpu, false],
     ['Equal against a taint without value', { key: 'k', operator: 'Equal' }, { key: 'k', effect: 'NoSchedule' }, true],
@@ -28,7 +38,11 @@ describe('toleratesTaint', () => {
 describe('TaintToleration filter', () => {
   it.each([
     { name: 'passes an untainted node', taints: [], reasons: [] },
-    { name: 'rejects an untolerated NoSchedule taint', taints: [gpu], reasons: ['node(s) had untolerated taint {dedicated: gpu}'] },
+    {
+      name: 'rejects an untolerated NoSchedule taint',
+      taints: [gpu],
+      reasons: ['node(s) had untolerated taint {dedicated: gpu}'],
+    },
     {
       name: 'rejects an untolerated NoExecute taint without value',
       taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }],
@@ -37,7 +51,11 @@ describe('TaintToleration filter', () => {
     { name: 'ignores PreferNoSchedule', taints: [{ ...gpu, effect: 'PreferNoSchedule' }], reasons: [] },
     {
       name: 'names the first untolerated taint in node order',
-      taints: [{ key: 'a', value: '1', effect: 'PreferNoSchedule' }, { key: 'b', value: '2', effect: 'NoExecute' }, gpu],
+      taints: [
+        { key: 'a', value: '1', effect: 'PreferNoSchedule' },
+        { key: 'b', value: '2', effect: 'NoExecute' },
+        gpu,
+      ],
       reasons: ['node(s) had untolerated taint {b: 2}'],
     },
     {
