@@ -122,11 +122,12 @@ async function route(deps: ApiHandlerDeps, req: ApiRequest, user: UserInfo | und
   if (!ri.isResourceRequest || !user) throw pathNotFound();
   const decision = await deps.authorizer.authorize(user, ri);
   if (!decision.allowed) {
-    const scope = ri.namespace ? ` in the namespace "${ri.namespace}"` : '';
+    const scope = ri.namespace ? `in the namespace "${ri.namespace}"` : 'at the cluster scope';
+    const resource = ri.subresource ? `${ri.resource}/${ri.subresource}` : ri.resource;
     throw forbidden(
-      { group: ri.group, resource: ri.subresource ? `${ri.resource}/${ri.subresource}` : ri.resource },
+      { group: ri.group, resource: ri.resource },
       ri.name,
-      `User "${user.name}" cannot ${ri.verb} resource "${ri.resource}" in API group "${ri.group}"${scope}`,
+      `User "${user.name}" cannot ${ri.verb} resource "${resource}" in API group "${ri.group}" ${scope}`,
     );
   }
   return handleResource(deps, { user, now: deps.now() }, req, ri);

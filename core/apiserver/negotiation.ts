@@ -62,10 +62,17 @@ export function decodeOptionalJson(contentType: string | undefined, body: Uint8A
   return v as Record<string, unknown>;
 }
 
-/** The patch type of a PATCH request. Throws 415 for anything else. */
-export function patchTypeOf(contentType: string | undefined): PatchType {
+/** The patch types skube applies (server-side apply is not among them). */
+export const SUPPORTED_PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
+
+/** The patch type of a PATCH request. Throws 415 for unknown types and for server-side apply. */
+export function patchTypeOf(contentType: string | undefined): Exclude<PatchType, 'apply'> {
   const type = PATCH_TYPES[mediaType(contentType)];
-  if (!type) throw unsupportedMediaType(mediaType(contentType));
+  if (!type || type === 'apply') throw unsupportedMediaType(mediaType(contentType), SUPPORTED_PATCH_TYPES);
   return type;
 }
 

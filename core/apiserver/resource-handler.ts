@@ -28,6 +28,16 @@ export interface ResourceHandlerDeps {
   now: () => Date;
 }
 
+const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);
+const OBJECT_VERBS = new Set(['get', 'watch', 'update', 'patch', 'delete']);
+
+/** 405 for a verb the URL's shape (collection or object) or the resource does not support. */
+function checkVerb(info: ResourceInfo, ri: ResourceRequestInfo): void {
+  if (ri.subresource) return;
+  const allowed = ri.name ? OBJECT_VERBS : COLLECTION_VERBS;
+  if (!allowed.has(ri.verb) || !info.verbs.includes(ri.verb)) throw methodNotAllowed();
+}
+
 /** Which fieldValidation the request asked for (kubectl sends Strict). */
 function fieldValidation(query: URLSearchParams): 'Strict' | 'Warn' | 'Ignore' {
   const v = query.get('fieldValidation');
@@ -78,6 +88,7 @@ export async function handleResource(
   const info = findResource(ri.group, ri.version, ri.resource);
   if (!info) throw pathNotFound();
   if (!info.namespaced && ri.namespace) throw pathNotFound();
+  checkVerb(info, ri);
   const ctx: RequestContext = { ...ctxBase, dryRun: dryRun(req.query) };
   const { registry } = deps;
   if (ri.subresource) return handleSubresource(deps, ctx, req, ri, info);
@@ -129,7 +140,7 @@ export async function handleResource(
       const result = await deleteObject(registry, deps, ctx, info, ri.namespace, ri.name, deleteOptions(req));
       if (!result.deleted || strategyFor(info).returnDeletedObject) return json(200, result.object);
       const m = result.object.metadata;
-      return json(200, successStatus({ name: m.name, group: info.group, kind: info.resource, uid: m.uid }));
+      return json(200, successStatus({ name: m.name, ...(info.group ? { group: info.group } : {}), kind: info.resource, uid: m.uid }));
     }
     case 'deletecollection': {
       const options = deleteOptions(req);

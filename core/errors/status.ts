@@ -155,12 +155,15 @@ export const expired = (message: string) => new StatusError({ code: 410, reason:
 export const gone = (message: string) => new StatusError({ code: 410, reason: 'Gone', message });
 /** 413 RequestEntityTooLarge. */
 export const tooLarge = (message: string) => new StatusError({ code: 413, reason: 'RequestEntityTooLarge', message });
-/** 415 UnsupportedMediaType. */
-export const unsupportedMediaType = (contentType: string) =>
+/** The media types accepted for object bodies. */
+export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** 415 UnsupportedMediaType, listing what is accepted, as Kubernetes words it. */
+export const unsupportedMediaType = (_got: string, accepted: readonly string[] = OBJECT_MEDIA_TYPES) =>
   new StatusError({
     code: 415,
     reason: 'UnsupportedMediaType',
-    message: `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType || 'none'})`,
+    message: `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
   });
 /** 429 TooManyRequests with a Retry-After hint. */
 export const tooManyRequests = (message: string, retryAfterSeconds = 1) =>

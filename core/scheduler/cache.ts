@@ -13,6 +13,8 @@ import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo, PodInfo, Snapshot, WorkloadLister } from './framework.ts';
 import { MutableNodeInfo, newPodInfo, podKey } from './node-info.ts';
+import { PodCountIndex } from './pod-count-index.ts';
+import type { LabelMatcher } from './selectors.ts';
 import { zoneKey } from './topology-spread.ts';
 
 /** Objects spreading derives selectors from. */
@@ -36,6 +38,8 @@ interface PodEntry {
 
 type WorkloadObject = Service | ReplicationController | ReplicaSet | StatefulSet;
 
+const NO_COUNTS: ReadonlyMap<string, number> = new Map();
+
 function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
@@ -54,6 +58,7 @@ export class SchedulerCache {
   readonly #workloads = new Map<WorkloadKind, Map<string, Map<string, WorkloadObject>>>();
   #ordered: NodeInfo[] | undefined;
   #snapshot: Snapshot | undefined;
+  readonly #counts = new PodCountIndex();
   readonly #workloadLister: WorkloadLister = this.#lister();
 
   /** Adds a node or replaces its object; its pods are kept. */
@@ -175,12 +180,22 @@ export class SchedulerCache {
       nodeInfos: this.#orderedNodes(),
       get: (name) => nodes.get(name),
       workloads: this.#workloadLister,
+      countMatchingPods: (namespace, selector) => this.#countMatching(namespace, selector),
     };
     return this.#snapshot;
   }
 
+  #countMatching(namespace: string, selector: LabelMatcher): ReadonlyMap<string, number> {
+    if (selector.empty || selector.nothing) return NO_COUNTS;
+    const pods = this.#pods;
+    return this.#counts.counts(namespace, selector, function* () {
+      for (const e of pods.values()) yield [e.info, e.nodeName] as [PodInfo, string];
+    });
+  }
+
   #attach(key: string, entry: PodEntry): void {
     this.#pods.set(key, entry);
+    this.#counts.update(entry.info, entry.nodeName, 1);
     const node = this.#nodes.get(entry.nodeName);
     if (node) {
       node.addPod(entry.info);
@@ -196,6 +211,7 @@ export class SchedulerCache {
 
   #detach(key: string, entry: PodEntry): void {
     this.#pods.delete(key);
+    this.#counts.update(entry.info, entry.nodeName, -1);
     if (this.#nodes.get(entry.nodeName)?.removePod(key)) return;
     const orphans = this.#orphans.get(entry.nodeName);
     orphans?.delete(key);

@@ -6,6 +6,7 @@
  */
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, ReplicationController, Service, Taint } from 'kubernetes-types/core/v1.js';
+import type { LabelMatcher } from './selectors.ts';
 
 /** Highest score a plugin may give a node after normalization (`framework.MaxNodeScore`). */
 export const MAX_NODE_SCORE = 100;
@@ -137,6 +138,12 @@ export interface Snapshot {
   readonly nodeInfos: readonly NodeInfo[];
   get(nodeName: string): NodeInfo | undefined;
   readonly workloads: WorkloadLister;
+  /**
+   * Non-terminating pods in `namespace` that `selector` matches, by node name
+   * (nodes with none are absent), as spreading counts them: an empty or
+   * nothing selector counts no pods. Indexed, so asking per cycle is cheap.
+   */
+  countMatchingPods(namespace: string, selector: LabelMatcher): ReadonlyMap<string, number>;
 }
 
 /** Anything plugged into the framework; `name` is the registry and configuration key. */

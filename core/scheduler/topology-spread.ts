@@ -94,16 +94,6 @@ export function nodeIncluded(
   return true;
 }
 
-/** Pods on the node in `namespace`, not being deleted, matching `selector`; 0 for an empty selector. */
-export function countPodsMatching(nodeInfo: NodeInfo, selector: LabelMatcher, namespace: string): number {
-  if (selector.empty || selector.nothing) return 0;
-  let n = 0;
-  for (const p of nodeInfo.pods) {
-    if (!p.terminating && p.namespace === namespace && selector.matches(p.labels)) n++;
-  }
-  return n;
-}
-
 /** The zone identity of a node (region and zone, GA labels first, then the beta ones); "" when unzoned. */
 export function zoneKey(node: Node): string {
   const labels = node.metadata?.labels ?? {};

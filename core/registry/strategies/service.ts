@@ -21,6 +21,23 @@ function nodePorts(svc: Service): number[] {
 }
 
 async function allocate(obj: KubeObject, old: KubeObject | undefined, deps: StrategyDeps): Promise<void> {
+  const claimed: { ip?: string; ports: number[] } = { ports: [] };
+  try {
+    await claimAll(obj, old, deps, claimed);
+  } catch (e) {
+    // All or nothing: give back what this request took before the failure.
+    if (claimed.ip) await releaseValue(deps.store, IP_ALLOCATIONS, claimed.ip);
+    for (const p of claimed.ports) await releaseValue(deps.store, PORT_ALLOCATIONS, String(p));
+    throw e;
+  }
+}
+
+async function claimAll(
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  deps: StrategyDeps,
+  claimed: { ip?: string; ports: number[] },
+): Promise<void> {
   const svc = asService(obj);
   const spec = svc.spec ?? {};
   svc.spec = spec;
@@ -37,6 +54,7 @@ async function allocate(obj: KubeObject, old: KubeObject | undefined, deps: Stra
       name,
       fieldPath: 'spec.clusterIPs[0]',
     });
+    claimed.ip = spec.clusterIP;
     spec.clusterIPs = [spec.clusterIP];
   } else {
     spec.clusterIPs = ['None'];
@@ -54,6 +72,7 @@ async function allocate(obj: KubeObject, old: KubeObject | undefined, deps: Stra
       name,
       fieldPath: `spec.ports[${i}].nodePort`,
     });
+    claimed.ports.push(port.nodePort);
   }
 }
 

@@ -67,7 +67,7 @@ function pinnedNodeNames(pod: Pod): Set<string> | undefined {
 /** The NodeAffinity plugin. */
 export const nodeAffinity = {
   name: NAME,
-  preFilter(pod, state) {
+  preFilter(pod, state, _snapshot) {
     const affinity = required(pod, state);
     if (affinity.matchesAll) return { status: SKIP };
     const names = pinnedNodeNames(pod);
@@ -77,7 +77,7 @@ export const nodeAffinity = {
   filter(pod, nodeInfo, state) {
     return required(pod, state).matches(nodeInfo.labels, nodeInfo.name) ? SUCCESS : unresolvable(ERR_REASON_POD);
   },
-  preScore(pod, state) {
+  preScore(pod, state, _nodes, _snapshot) {
     const terms = preferredNodeAffinity(pod);
     if (terms.length === 0) return SKIP;
     state.write(PRE_SCORE_KEY, terms);
@@ -89,7 +89,7 @@ export const nodeAffinity = {
     for (const t of terms) if (t.matches(nodeInfo.labels, nodeInfo.name)) total += t.weight;
     return total;
   },
-  normalize(scores) {
+  normalize(scores, _nodes, _state) {
     defaultNormalizeScore(scores, false);
   },
 } satisfies PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin;

@@ -9,7 +9,7 @@ export const ERR_REASON = "node(s) didn't match the requested node name";
 /** The NodeName plugin. */
 export const nodeName = {
   name: NAME,
-  filter(pod, nodeInfo) {
+  filter(pod, nodeInfo, _state) {
     const wanted = pod.spec?.nodeName;
     return !wanted || wanted === nodeInfo.name ? SUCCESS : unresolvable(ERR_REASON);
   },

@@ -26,7 +26,7 @@ export function portConflicts(used: NodeInfo['usedPorts'], port: HostPort): bool
 /** The NodePorts plugin. */
 export const nodePorts = {
   name: NAME,
-  preFilter(pod, state) {
+  preFilter(pod, state, _snapshot) {
     return { status: cyclePodInfo(pod, state).hostPorts.length === 0 ? SKIP : SUCCESS };
   },
   filter(pod, nodeInfo, state) {

@@ -29,7 +29,7 @@ const UNREACHABLE_TAINT: Taint = { key: TAINT_NODE_UNREACHABLE, effect: 'NoSched
 /** The NodeReady plugin. */
 export const nodeReady = {
   name: NAME,
-  filter(pod, nodeInfo) {
+  filter(pod, nodeInfo, _state) {
     let status: string | undefined;
     for (const c of nodeInfo.node.status?.conditions ?? []) if (c.type === 'Ready') status = c.status;
     if (status === 'True') return SUCCESS;

@@ -29,7 +29,7 @@ export function balancedScore(requested: readonly number[], allocatable: readonl
 /** The NodeResourcesBalancedAllocation plugin. */
 export const nodeResourcesBalancedAllocation = {
   name: NAME,
-  preScore(pod, state) {
+  preScore(pod, state, _nodes, _snapshot) {
     const req = cyclePodInfo(pod, state).requests;
     return req.milliCPU === 0 && req.memory === 0 ? SKIP : SUCCESS;
   },

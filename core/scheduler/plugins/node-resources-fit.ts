@@ -19,7 +19,7 @@ export function insufficientReason(resource: string): string {
 /** The NodeResourcesFit plugin (filter only; scoring is NodeResourcesLeastAllocated). */
 export const nodeResourcesFit = {
   name: NAME,
-  preFilter(pod, state) {
+  preFilter(pod, state, _snapshot) {
     cyclePodInfo(pod, state);
     return { status: SUCCESS };
   },

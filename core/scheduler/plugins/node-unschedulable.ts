@@ -16,7 +16,7 @@ const UNSCHEDULABLE_TAINT: Taint = { key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoS
 /** The NodeUnschedulable plugin. */
 export const nodeUnschedulable = {
   name: NAME,
-  filter(pod, nodeInfo) {
+  filter(pod, nodeInfo, _state) {
     if (!nodeInfo.node.spec?.unschedulable) return SUCCESS;
     if (tolerationsTolerateTaint(pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return SUCCESS;
     return unresolvable(ERR_REASON_UNSCHEDULABLE);

@@ -8,7 +8,6 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
-  type CycleState,
   type FilterPlugin,
   MAX_NODE_SCORE,
   type NodeInfo,
@@ -137,7 +136,7 @@ export const podTopologySpread = {
     state.write(PRE_FILTER_KEY, s);
     return { status: SUCCESS };
   },
-  filter(pod, nodeInfo, state: CycleState) {
+  filter(pod, nodeInfo, state) {
     const s = state.read<FilterState>(PRE_FILTER_KEY);
     if (!s) return SUCCESS;
     const podLabels = pod.metadata?.labels ?? {};

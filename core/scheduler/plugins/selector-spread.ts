@@ -8,8 +8,7 @@
  */
 import { defaultSelector } from '../default-selector.ts';
 import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin, SKIP, SUCCESS } from '../framework.ts';
-import type { LabelMatcher } from '../selectors.ts';
-import { countPodsMatching, zoneKey } from '../topology-spread.ts';
+import { zoneKey } from '../topology-spread.ts';
 
 /** Plugin name. */
 export const NAME = 'SelectorSpread';
@@ -25,15 +24,13 @@ export const selectorSpread = {
     const selector = defaultSelector(pod, snapshot.workloads);
     // An empty selector scores every node alike; skipping changes no ranking.
     if (selector.empty) return SKIP;
-    state.write(STATE_KEY, selector);
+    state.write(STATE_KEY, snapshot.countMatchingPods(pod.metadata?.namespace ?? 'default', selector));
     return SUCCESS;
   },
   score(pod, nodeInfo, state) {
-    const selector = state.read<LabelMatcher>(STATE_KEY);
-    if (!selector) return 0;
-    return countPodsMatching(nodeInfo, selector, pod.metadata?.namespace ?? 'default');
+    return state.read<ReadonlyMap<string, number>>(STATE_KEY)?.get(nodeInfo.name) ?? 0;
   },
-  normalize(scores, nodes) {
+  normalize(scores, nodes, _state) {
     const zones = nodes.map((n) => zoneKey(n.node));
     const countsByZone = new Map<string, number>();
     let maxByNode = 0;

@@ -3,14 +3,7 @@
  * does not tolerate, and prefers nodes with fewer untolerated PreferNoSchedule taints.
  */
 import type { Toleration } from 'kubernetes-types/core/v1.js';
-import {
-  type CycleState,
-  type FilterPlugin,
-  type PreScorePlugin,
-  type ScorePlugin,
-  SUCCESS,
-  unresolvable,
-} from '../framework.ts';
+import { type FilterPlugin, type PreScorePlugin, type ScorePlugin, SUCCESS, unresolvable } from '../framework.ts';
 import { defaultNormalizeScore } from '../normalize.ts';
 import { findUntoleratedTaint, isDoNotScheduleTaint, tolerationsTolerateTaint } from '../taints.ts';
 
@@ -34,15 +27,15 @@ function preferNoScheduleTolerations(tolerations: readonly Toleration[] | undefi
 /** The TaintToleration plugin. */
 export const taintToleration = {
   name: NAME,
-  filter(pod, nodeInfo) {
+  filter(pod, nodeInfo, _state) {
     const taint = findUntoleratedTaint(nodeInfo.taints, pod.spec?.tolerations, isDoNotScheduleTaint);
     return taint ? unresolvable(untoleratedTaintReason(taint.key, taint.value)) : SUCCESS;
   },
-  preScore(pod, state) {
+  preScore(pod, state, _nodes, _snapshot) {
     state.write(STATE_KEY, preferNoScheduleTolerations(pod.spec?.tolerations));
     return SUCCESS;
   },
-  score(pod, nodeInfo, state: CycleState) {
+  score(pod, nodeInfo, state) {
     const tolerations = state.read<Toleration[]>(STATE_KEY) ?? preferNoScheduleTolerations(pod.spec?.tolerations);
     let intolerable = 0;
     for (const taint of nodeInfo.taints) {
@@ -50,7 +43,7 @@ export const taintToleration = {
     }
     return intolerable;
   },
-  normalize(scores) {
+  normalize(scores, _nodes, _state) {
     defaultNormalizeScore(scores, true);
   },
 } satisfies FilterPlugin & PreScorePlugin & ScorePlugin;

@@ -27,4 +27,6 @@ export interface DynamoContext {
   /** How long log rows live (TTL): watches and continue tokens older than this get ResourceExpired. */
   retentionSeconds: number;
   logger: StoreLogger;
+  /** Measurements the backend adapts to (mutable). */
+  stats: { transactMillis: number };
 }

@@ -79,6 +79,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
     now: opts.now ?? Date.now,
     retentionSeconds: opts.logRetentionSeconds ?? 300,
     logger: opts.logger ?? silentStoreLogger,
+    stats: { transactMillis: 20 },
   };
   return new DynamoStore(ctx, owned ? client : undefined, opts.watchPollMillis ?? 100, opts.watchBufferSize ?? 10_000);
 }

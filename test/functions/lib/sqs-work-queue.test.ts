@@ -279,6 +279,28 @@ if ('skip' in moto) {
       expect(seen.get('ns/late')).toBeGreaterThanOrEqual(2000);
     });
 
+    it('re-sends a message that still owes delay and handles it once that has passed', async () => {
+      const { queue, queueUrl } = await setup();
+      // What the previous hop of a long delay leaves: due now, 1.5 s still owed in the attribute.
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify({ key: 'ns/chained', token: 'hop' }),
+          MessageAttributes: { [REMAINING_ATTRIBUTE]: { DataType: 'Number', StringValue: '1500' } },
+        }),
+      );
+      const started = Date.now();
+      const seen: number[] = [];
+      await drain(
+        queue,
+        async () => void seen.push(Date.now() - started),
+        8000,
+        async () => seen.length > 0,
+      );
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBeGreaterThanOrEqual(1500);
+    });
+
     it('retries a failing key with backoff, then moves it to the dead-letter queue after N receives', async () => {
       const { queue, deadLetterQueueUrl } = await setup(3);
       await queue.enqueue('ns/poison');

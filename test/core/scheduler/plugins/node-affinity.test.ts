@@ -17,7 +17,7 @@ function expr(key: string, operator: string, values?: string[]): NodeSelectorReq
 const node = makeNode({ name: 'n1', labels: { disk: 'ssd', gpus: '4', zone: 'a', empty: '' } });
 
 describe('NodeAffinity filter', () => {
-  it.each([
+  it.each<{ name: string; nodeSelector?: Record<string, string>; affinity?: Affinity; pass: boolean }>([
     { name: 'passes a pod with no constraints', pass: true },
     { name: 'passes a matching nodeSelector', nodeSelector: { disk: 'ssd' }, pass: true },
     { name: 'rejects a nodeSelector with another value', nodeSelector: { disk: 'hdd' }, pass: false },
@@ -191,7 +191,7 @@ describe('NodeAffinity score', () => {
     expect(nodeAffinity.preScore(pod, state, nodes, snapshot).code).toBe('Success');
     const scores = nodes.map((n) => nodeAffinity.score(pod, n, state));
     expect(scores).toEqual([15, 10, 0]);
-    nodeAffinity.normalize(scores);
+    nodeAffinity.normalize(scores, nodes, state);
     expect(scores).toEqual([100, 66, 0]);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSchedulerCache } from '../../../../core/scheduler/cache.ts';
 import { CycleState } from '../../../../core/scheduler/framework.ts';
 import { newNodeInfo } from '../../../../core/scheduler/node-info.ts';
 import {
@@ -58,9 +59,12 @@ describe('NodeResourcesBalancedAllocation', () => {
   });
 
   it('skips pods that request neither cpu nor memory', () => {
-    expect(nodeResourcesBalancedAllocation.preScore(makePod({ name: 'p' }), new CycleState()).code).toBe('Skip');
-    expect(nodeResourcesBalancedAllocation.preScore(makePod({ name: 'p', cpu: '1m' }), new CycleState()).code).toBe(
-      'Success',
+    const snapshot = createSchedulerCache().snapshot();
+    expect(nodeResourcesBalancedAllocation.preScore(makePod({ name: 'p' }), new CycleState(), [], snapshot).code).toBe(
+      'Skip',
     );
+    expect(
+      nodeResourcesBalancedAllocation.preScore(makePod({ name: 'p', cpu: '1m' }), new CycleState(), [], snapshot).code,
+    ).toBe('Success');
   });
 });

@@ -28,7 +28,7 @@ describe('SelectorSpread', () => {
     expect(selectorSpread.preScore(pod, state, infos, snapshot).code).toBe('Success');
     const scores = infos.map((n) => selectorSpread.score(pod, n, state));
     expect(scores).toEqual([2, 0, 1]);
-    selectorSpread.normalize(scores, infos);
+    selectorSpread.normalize(scores, infos, state);
     // node part 1/3, zone part 2/3: n1 0/0, n2 100/0, n3 50/50.
     expect(scores).toEqual([0, 33, 50]);
   });

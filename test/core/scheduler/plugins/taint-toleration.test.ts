@@ -1,5 +1,6 @@
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
+import { createSchedulerCache } from '../../../../core/scheduler/cache.ts';
 import { CycleState } from '../../../../core/scheduler/framework.ts';
 import { newNodeInfo } from '../../../../core/scheduler/node-info.ts';
 import { taintToleration } from '../../../../core/scheduler/plugins/taint-toleration.ts';
@@ -93,16 +94,16 @@ describe('TaintToleration score', () => {
       newNodeInfo(makeNode({ name: 'two', taints: [soft('bad'), soft('wrong-effect')] })),
     ];
     const state = new CycleState();
-    taintToleration.preScore(pod, state);
+    taintToleration.preScore(pod, state, nodes, createSchedulerCache().snapshot());
     const scores = nodes.map((n) => taintToleration.score(pod, n, state));
     expect(scores).toEqual([0, 0, 1, 2]);
-    taintToleration.normalize(scores);
+    taintToleration.normalize(scores, nodes, state);
     expect(scores).toEqual([100, 100, 50, 0]);
   });
 
   it('gives every node the maximum when none has soft taints', () => {
     const scores = [0, 0];
-    taintToleration.normalize(scores);
+    taintToleration.normalize(scores, [], new CycleState());
     expect(scores).toEqual([100, 100]);
   });
 });
