@@ -27,7 +27,11 @@ export class PodCountIndex {
    * every pod with its node, used only the first time a selector is asked
    * about. The returned map is live until the next pod change.
    */
-  counts(namespace: string, selector: LabelMatcher, pods: () => Iterable<[PodInfo, string]>): ReadonlyMap<string, number> {
+  counts(
+    namespace: string,
+    selector: LabelMatcher,
+    pods: () => Iterable<[PodInfo, string]>,
+  ): ReadonlyMap<string, number> {
     let byKey = this.#entries.get(namespace);
     const hit = byKey?.get(selector.key);
     if (hit) return hit.byNode;

@@ -84,7 +84,9 @@ export class LabelMatcher {
   /** A canonical string: equal for selectors with the same requirements in any order. */
   get key(): string {
     if (this.#key === undefined) {
-      const parts = this.requirements.map((r) => `${r.key}\u0000${r.op}\u0000${[...r.values].sort().join('\u0001')}\u0000${r.bound}`);
+      const parts = this.requirements.map(
+        (r) => `${r.key}\u0000${r.op}\u0000${[...r.values].sort().join('\u0001')}\u0000${r.bound}`,
+      );
       this.#key = this.nothing ? '\u0002nothing' : [...new Set(parts)].sort().join('\u0002');
     }
     return this.#key;

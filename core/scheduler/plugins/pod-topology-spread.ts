@@ -23,7 +23,6 @@ import {
 import { requiredNodeAffinity } from '../selectors.ts';
 import {
   buildConstraints,
-  countPodsMatching,
   hasAllTopologyKeys,
   LABEL_HOSTNAME,
   nodeIncluded,
@@ -54,7 +53,10 @@ interface FilterState {
 interface ScoreState {
   readonly constraints: readonly SpreadConstraint[];
   readonly ignored: ReadonlySet<string>;
+  /** Per constraint: domain value → matching pods (hostname constraints count per node instead). */
   readonly counts: readonly Map<string, number>[];
+  /** Per constraint: matching pods by node name. */
+  readonly byNode: readonly ReadonlyMap<string, number>[];
   readonly weights: readonly number[];
 }
 
@@ -67,14 +69,24 @@ function filterState(pod: Pod, snapshot: Snapshot): FilterState {
   const counts = constraints.map(() => new Map<string, number>());
   if (constraints.length === 0) return { constraints, counts, minMatch: [] };
   const affinity = requiredNodeAffinity(pod);
-  const ns = namespaceOf(pod);
+  // Every eligible domain counts, including those without matching pods…
   for (const nodeInfo of snapshot.nodeInfos) {
     if (!hasAllTopologyKeys(nodeInfo, constraints)) continue;
     for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i];
-      if (!nodeIncluded(c, pod, nodeInfo, affinity)) continue;
+      if (!nodeIncluded(constraints[i], pod, nodeInfo, affinity)) continue;
+      const value = nodeInfo.labels[constraints[i].topologyKey];
+      if (!counts[i].has(value)) counts[i].set(value, 0);
+    }
+  }
+  // …but only nodes holding matching pods need visiting to count them.
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i];
+    for (const [nodeName, n] of snapshot.countMatchingPods(namespaceOf(pod), c.selector)) {
+      const nodeInfo = snapshot.get(nodeName);
+      if (!nodeInfo || !hasAllTopologyKeys(nodeInfo, constraints) || !nodeIncluded(c, pod, nodeInfo, affinity))
+        continue;
       const value = nodeInfo.labels[c.topologyKey];
-      counts[i].set(value, (counts[i].get(value) ?? 0) + countPodsMatching(nodeInfo, c.selector, ns));
+      counts[i].set(value, (counts[i].get(value) ?? 0) + n);
     }
   }
   const minMatch = constraints.map((c, i) => {
@@ -113,18 +125,21 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
     Math.log((c.topologyKey === LABEL_HOSTNAME ? filtered.length - ignored.size : domains[i].size) + 2),
   );
   const affinity = requiredNodeAffinity(pod);
-  const ns = namespaceOf(pod);
-  for (const n of snapshot.nodeInfos) {
-    if (requireAll && !hasAllTopologyKeys(n, constraints)) continue;
-    for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i];
-      const value = n.labels[c.topologyKey] ?? '';
+  const byNode = constraints.map((c) => snapshot.countMatchingPods(namespaceOf(pod), c.selector));
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i];
+    if (c.topologyKey === LABEL_HOSTNAME) continue;
+    // Domains of the candidate nodes gather matching pods from every eligible node.
+    for (const [nodeName, n] of byNode[i]) {
+      const nodeInfo = snapshot.get(nodeName);
+      if (!nodeInfo || (requireAll && !hasAllTopologyKeys(nodeInfo, constraints))) continue;
+      const value = nodeInfo.labels[c.topologyKey] ?? '';
       const current = counts[i].get(value);
-      if (current === undefined || !nodeIncluded(c, pod, n, affinity)) continue;
-      counts[i].set(value, current + countPodsMatching(n, c.selector, ns));
+      if (current === undefined || !nodeIncluded(c, pod, nodeInfo, affinity)) continue;
+      counts[i].set(value, current + n);
     }
   }
-  return { constraints, ignored, counts, weights };
+  return { constraints, ignored, counts, byNode, weights };
 }
 
 /** The PodTopologySpread plugin. */
@@ -165,7 +180,7 @@ export const podTopologySpread = {
       if (!Object.hasOwn(nodeInfo.labels, c.topologyKey)) continue;
       const count =
         c.topologyKey === LABEL_HOSTNAME
-          ? countPodsMatching(nodeInfo, c.selector, namespaceOf(pod))
+          ? (s.byNode[i].get(nodeInfo.name) ?? 0)
           : (s.counts[i].get(nodeInfo.labels[c.topologyKey]) ?? 0);
       // maxSkew - 1 waters down differences the constraint tolerates anyway.
       score += count * s.weights[i] + (c.maxSkew - 1);

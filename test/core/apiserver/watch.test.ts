@@ -64,7 +64,7 @@ describe('API handler watch', () => {
       await api().ok('PATCH', `${CONFIGMAPS}/a`, { body: { metadata: { labels: { tier: 'db' } } } });
       await api().ok('PATCH', `${CONFIGMAPS}/a`, { body: { data: { touched: 'again' } } });
       await api().ok('DELETE', `${CONFIGMAPS}/a`);
-      const events = await watch.next(4, 500);
+      const events = await watch.next(4, 200);
       expect(summary(events)).toEqual(['ADDED a@2', 'MODIFIED a@3', 'DELETED a@4']);
       expect(events[2].object.metadata.labels).toEqual({ tier: 'db' });
     } finally {
@@ -78,7 +78,7 @@ describe('API handler watch', () => {
     try {
       await api().ok('PATCH', `${CONFIGMAPS}/a`, { body: { data: { x: '1' } } });
       await api().ok('PATCH', `${CONFIGMAPS}/b`, { body: { data: { x: '1' } } });
-      expect(summary(await watch.next(3, 500))).toEqual(['ADDED b@2', 'MODIFIED b@4']);
+      expect(summary(await watch.next(3, 200))).toEqual(['ADDED b@2', 'MODIFIED b@4']);
     } finally {
       watch.stop();
     }
@@ -92,7 +92,7 @@ describe('API handler watch', () => {
         body: makeConfigMap({ metadata: { name: 'elsewhere', namespace: 'kube-system' } }),
       });
       await api().ok('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { name: 'here' } }) });
-      expect(summary(await watch.next(2, 300))).toEqual(['ADDED here@3']);
+      expect(summary(await watch.next(2, 200))).toEqual(['ADDED here@3']);
     } finally {
       watch.stop();
     }
