@@ -171,17 +171,17 @@ export const podTopologySpread = {
     state.write(PRE_SCORE_KEY, s);
     return SUCCESS;
   },
-  score(pod, nodeInfo, state) {
+  score(_pod, nodeInfo, state) {
     const s = state.read<ScoreState>(PRE_SCORE_KEY);
     if (!s || s.ignored.has(nodeInfo.name)) return 0;
     let score = 0;
+    const labels = nodeInfo.labels;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i];
-      if (!Object.hasOwn(nodeInfo.labels, c.topologyKey)) continue;
+      const value = labels[c.topologyKey];
+      if (value === undefined || !Object.hasOwn(labels, c.topologyKey)) continue;
       const count =
-        c.topologyKey === LABEL_HOSTNAME
-          ? (s.byNode[i].get(nodeInfo.name) ?? 0)
-          : (s.counts[i].get(nodeInfo.labels[c.topologyKey]) ?? 0);
+        c.topologyKey === LABEL_HOSTNAME ? (s.byNode[i].get(nodeInfo.name) ?? 0) : (s.counts[i].get(value) ?? 0);
       // maxSkew - 1 waters down differences the constraint tolerates anyway.
       score += count * s.weights[i] + (c.maxSkew - 1);
     }
@@ -192,15 +192,15 @@ export const podTopologySpread = {
     if (!s) return;
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
-    nodes.forEach((n, i) => {
-      if (s.ignored.has(n.name)) return;
-      min = Math.min(min, scores[i]);
-      max = Math.max(max, scores[i]);
-    });
-    nodes.forEach((n, i) => {
-      if (s.ignored.has(n.name)) scores[i] = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      if (s.ignored.has(nodes[i].name)) continue;
+      if (scores[i] < min) min = scores[i];
+      if (scores[i] > max) max = scores[i];
+    }
+    for (let i = 0; i < nodes.length; i++) {
+      if (s.ignored.has(nodes[i].name)) scores[i] = 0;
       else if (max === 0) scores[i] = MAX_NODE_SCORE;
       else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i])) / max);
-    });
+    }
   },
 } satisfies PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin;

@@ -27,7 +27,7 @@ export const selectorSpread = {
     state.write(STATE_KEY, snapshot.countMatchingPods(pod.metadata?.namespace ?? 'default', selector));
     return SUCCESS;
   },
-  score(pod, nodeInfo, state) {
+  score(_pod, nodeInfo, state) {
     return state.read<ReadonlyMap<string, number>>(STATE_KEY)?.get(nodeInfo.name) ?? 0;
   },
   normalize(scores, nodes, _state) {

@@ -77,6 +77,9 @@ class SqliteStore implements Store {
   private readonly bufferSize: number;
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
+  private pending: PendingWrite[] = [];
+  /** One IMMEDIATE transaction around a batch of writes (each write's own transaction nests as a savepoint). */
+  private readonly batchTx: (fn: () => void) => void;
 
   constructor(opts: SqliteStoreOptions) {
     this.now = opts.now ?? Date.now;
@@ -89,6 +92,8 @@ class SqliteStore implements Store {
     this.db = db;
     this.stmts = this.run(undefined, () => prepareStatements(db));
     this.writes = this.run(undefined, () => prepareWrites(db, this.stmts, this.now));
+    const outer = db.transaction((fn: () => void) => fn());
+    this.batchTx = (fn) => outer.immediate(fn);
     const readTx = db.transaction((fn: () => unknown) => fn());
     this.snapshot = <T>(fn: () => T) => readTx.deferred(fn) as T;
     this.timer = setInterval(
@@ -249,18 +254,66 @@ class SqliteStore implements Store {
     }
   }
 
-  /** Runs a write transaction, then hands the change to live watches in the same tick. */
-  private commit(key: StoreKey, k: string, tx: () => Commit): KubeObject {
-    const c = this.run(k, tx);
-    const type = c.type;
-    if (!type) return JSON.parse(c.body);
-    this.hub.publish(key.resource, key.namespace, () => {
-      const event: StoreEvent = { type, object: JSON.parse(c.body), revision: c.revision };
-      if (c.prevBody !== null) event.prevObject = JSON.parse(c.prevBody);
-      return event;
+  /**
+   * Queues a write for the next group commit. Writes that arrive in the same
+   * turn of the event loop (concurrent API requests) share one SQLite
+   * transaction, each inside its own savepoint, so one write failing (a
+   * conflict) never affects another, and the commit cost is paid once per
+   * batch instead of once per write. A write is acknowledged (the promise
+   * resolves) only after its batch has committed.
+   */
+  private commit(key: StoreKey, k: string, tx: () => Commit): Promise<KubeObject> {
+    if (this.closed) return Promise.reject(new StorageError('Unreachable', 'the store is closed', k));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ key, k, tx, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
     });
-    return JSON.parse(c.body);
   }
+
+  /** Commits every queued write in one transaction, then publishes the changes to watches in revision order. */
+  private flush(): void {
+    const ops = this.pending.splice(0);
+    if (ops.length === 0) return;
+    const outcomes: (Commit | { error: unknown })[] = [];
+    try {
+      this.run(undefined, () =>
+        this.batchTx(() => {
+          for (const op of ops) {
+            try {
+              outcomes.push(op.tx());
+            } catch (error) {
+              outcomes.push({ error });
+            }
+          }
+        }),
+      );
+    } catch (e) {
+      for (const op of ops) op.reject(toStorageError(e, op.k));
+      return;
+    }
+    ops.forEach((op, i) => {
+      const c = outcomes[i];
+      if ('error' in c) return op.reject(toStorageError(c.error, op.k));
+      const type = c.type;
+      if (type) {
+        this.hub.publish(op.key.resource, op.key.namespace, () => {
+          const event: StoreEvent = { type, object: JSON.parse(c.body), revision: c.revision };
+          if (c.prevBody !== null) event.prevObject = JSON.parse(c.prevBody);
+          return event;
+        });
+      }
+      op.resolve(JSON.parse(c.body));
+    });
+  }
+}
+
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  key: StoreKey;
+  k: string;
+  tx: () => Commit;
+  resolve: (obj: KubeObject) => void;
+  reject: (e: unknown) => void;
 }
 
 function toEvent(row: LogRow): StoreEvent {
