@@ -1,5 +1,5 @@
 /**
- * Generates `core/apiserver/openapi/generated/schemas.json`: OpenAPI v3
+ * Generates `core/api/schema/schemas.json`: OpenAPI v3
  * component schemas, named as Kubernetes names them
  * (`io.k8s.api.core.v1.Pod`), for every kind in `core/api/resources.ts`, its
  * List, the meta types the API server answers with (Status, DeleteOptions,
@@ -38,7 +38,7 @@ type Schema = Record<string, unknown>;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the generated schemas are written. */
-export const SCHEMAS_FILE = join(ROOT, 'core/apiserver/openapi/generated/schemas.json');
+export const SCHEMAS_FILE = join(ROOT, 'core/api/schema/schemas.json');
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';

@@ -61,10 +61,14 @@ function dryRun(query: URLSearchParams): boolean {
   return v.length > 0;
 }
 
-/** Reads DeleteOptions from the body and the query (query values win, as in Kubernetes). */
+/** Reads DeleteOptions from the body, or from the query when there is no body (as Kubernetes does). */
 export function deleteOptions(req: ApiRequest): DeleteOptions {
-  const body = decodeOptionalJson(req.headers['content-type'], req.body) as DeleteOptions;
-  const opts: DeleteOptions = { ...body };
+  if (req.body && req.body.length > 0) {
+    const opts = decodeOptionalJson(req.headers['content-type'], req.body) as DeleteOptions;
+    checkPolicy(opts.propagationPolicy);
+    return opts;
+  }
+  const opts: DeleteOptions = {};
   const grace = req.query.get('gracePeriodSeconds');
   if (grace !== null) {
     if (!/^-?\d+$/.test(grace)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
@@ -72,10 +76,15 @@ export function deleteOptions(req: ApiRequest): DeleteOptions {
   }
   const policy = req.query.get('propagationPolicy');
   if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-    throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}"`);
-  }
+  if (req.query.get('orphanDependents') !== null) opts.orphanDependents = req.query.get('orphanDependents') === 'true';
+  checkPolicy(opts.propagationPolicy);
   return opts;
+}
+
+function checkPolicy(policy: string | undefined): void {
+  if (policy && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Orphan", "Background", "Foreground"`);
+  }
 }
 
 /** Serves one resource request (already authenticated and authorized). */
@@ -103,7 +112,7 @@ export async function handleResource(
     case 'list':
       return json(200, await listObjects(registry, info, ri.namespace, req.query, table, ctx.now));
     case 'watch':
-      return watchObjects(registry, info, ri, req, ctx.now);
+      return watchObjects(registry, info, ri, req, deps.now);
     case 'create': {
       if (ri.name) throw methodNotAllowed();
       const body = decodeObjectBody(req.headers['content-type'], req.body);

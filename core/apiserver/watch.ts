@@ -50,7 +50,7 @@ export async function watchObjects(
   info: ResourceInfo,
   ri: ResourceRequestInfo,
   req: ApiRequest,
-  now: Date,
+  now: () => Date,
 ): Promise<ApiResponse> {
   const store = registry.deps.store;
   const resource = storageResource(info);
@@ -70,7 +70,7 @@ export async function watchObjects(
   const emitObject = (type: WatchType, obj: KubeObject) => {
     const full = withTypeMeta(info, obj);
     if (!table) return emit(type, full);
-    emit(type, toTable(info, [full], { now: new Date(), includeObject: include, noHeaders: sentHeaders }));
+    emit(type, toTable(info, [full], { now: now(), includeObject: include, noHeaders: sentHeaders }));
     sentHeaders = true;
   };
   const emitError = (err: StatusError) => emit('ERROR', err.status);

@@ -8,7 +8,19 @@ export {
   type SchedulerConfiguration,
   type SchedulerProfile,
 } from './config.ts';
-export type { NodeInfo, PodInfo, Snapshot, Status } from './framework.ts';
+export {
+  type AnyPlugin,
+  CycleState,
+  type FilterPlugin,
+  MAX_NODE_SCORE,
+  type NodeInfo,
+  type PodInfo,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+  type Snapshot,
+  type Status,
+} from './framework.ts';
 export { fitErrorMessage, NO_NODES_AVAILABLE } from './message.ts';
 export { REGISTRY } from './plugins/registry.ts';
 export {

@@ -52,17 +52,15 @@ export interface CallOptions {
 export interface CallResult {
   status: number;
   headers: Record<string, string>;
-  // biome-ignore lint/suspicious/noExplicitAny: tests index freely into response bodies.
   json: any;
   text: string;
-  /** Set for streamed responses (watches); read it with `readStream`. */
+  /** Set for streamed responses; `openWatch` reads watches event by event. */
   stream?: AsyncIterable<string>;
 }
 
 /** One decoded watch event. */
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  // biome-ignore lint/suspicious/noExplicitAny: watch payloads are objects, Tables or Status.
   object: any;
 }
 
@@ -86,7 +84,6 @@ export interface ApiHarness {
   clock: TestClock;
   call(method: string, path: string, opts?: CallOptions): Promise<CallResult>;
   /** Like `call`, but throws unless the status is 2xx; returns the parsed body. */
-  // biome-ignore lint/suspicious/noExplicitAny: tests index freely into response bodies.
   ok(method: string, path: string, opts?: CallOptions): Promise<any>;
   /** The list at `path` (a collection URL) as `{ resourceVersion, items }`: what a rejected write must leave untouched. */
   listState(path: string): Promise<{ resourceVersion: string; items: unknown[] }>;

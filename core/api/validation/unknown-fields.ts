@@ -1,90 +1,73 @@
 /**
  * Unknown-field detection for `fieldValidation=Strict|Warn`: walks a decoded
- * object against the schema of its kind, taken from the serializer metadata
- * (`attributeTypeMap`) of `@kubernetes/client-node`'s generated models, and
+ * object against the OpenAPI schema of its kind (the generated component
+ * schemas in `core/api/schema/`, the same ones `kubectl explain` reads) and
  * reports every field the schema does not define, with the path Kubernetes'
  * strict decoder prints (`spec.template.spec.containers[0].imagePullPolicyx`).
- * Map-typed fields (labels, annotations, selectors, data) take any key.
+ * Map-typed fields (labels, annotations, selectors, data) take any key;
+ * free-form types (RawExtension, FieldsV1, Quantity, IntOrString) are not
+ * walked.
  */
-import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
 import { badRequest, field, invalid, type StatusError } from '../../errors/index.ts';
+import { type OpenApiSchema, refName, SCHEMAS, schemaNameForKind } from '../schema/schemas.ts';
 
-interface Attribute {
-  baseName: string;
-  type: string;
+interface SchemaNode {
+  $ref?: string;
+  allOf?: SchemaNode[];
+  type?: string;
+  items?: SchemaNode;
+  additionalProperties?: SchemaNode | boolean;
+  properties?: Record<string, SchemaNode>;
 }
-
-type Schema = Map<string, string>;
-
-const MODELS = models as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>;
-const schemas = new Map<string, Schema | undefined>();
-
-function schemaOf(model: string): Schema | undefined {
-  if (!schemas.has(model)) {
-    const map = MODELS[model]?.attributeTypeMap;
-    schemas.set(model, map ? new Map(map.map((a) => [a.baseName, a.type])) : undefined);
-  }
-  return schemas.get(model);
-}
-
-const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/**
- * The client-node model name of a kind: `V1Deployment`, or the group-prefixed
- * name the generator uses when two groups share a kind (`CoreV1Event`).
- */
-export function modelName(info: { group: string; version: string; kind: string }): string | undefined {
-  const groupPrefix = capitalize((info.group || 'core').split('.')[0]);
-  const candidates = [
-    `${groupPrefix}${capitalize(info.version)}${info.kind}`,
-    `${capitalize(info.version)}${info.kind}`,
-  ];
-  return candidates.find((name) => schemaOf(name) !== undefined);
-}
-
-const ARRAY = /^Array<(.+)>$/;
-const MAP = /^\{ \[key: string\]: (.+); \}$/;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function walk(value: unknown, type: string, path: string, out: string[]): void {
-  const array = ARRAY.exec(type);
-  if (array) {
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        walk(item, array[1], `${path}[${i}]`, out);
-      });
+/** Follows `$ref` and single-element `allOf` wrappers to the schema they name. */
+function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
+  let n = node;
+  for (let i = 0; n && i < 8; i++) {
+    const ref = n.$ref ?? n.allOf?.[0]?.$ref;
+    if (!ref) return n;
+    const name = refName(ref);
+    n = name ? (SCHEMAS[name] as OpenApiSchema as SchemaNode | undefined) : undefined;
+  }
+  return n;
+}
+
+function walk(value: unknown, node: SchemaNode | undefined, path: string, out: string[]): void {
+  const s = resolve(node);
+  if (!s) return;
+  if (s.type === 'array' && s.items) {
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, s.items, `${path}[${i}]`, out));
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  if (s.properties) {
+    for (const [k, v] of Object.entries(value)) {
+      const child = path ? `${path}.${k}` : k;
+      const prop = s.properties[k];
+      if (prop === undefined) out.push(child);
+      else walk(v, prop, child, out);
     }
     return;
   }
-  const map = MAP.exec(type);
-  if (map) {
-    if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) walk(v, map[1], `${path}.${k}`, out);
-    return;
-  }
-  const schema = schemaOf(type);
-  // Primitives, IntOrString, Date and free-form `any` fields have no fields to check.
-  if (!schema || !isPlainObject(value)) return;
-  for (const [k, v] of Object.entries(value)) {
-    const child = path ? `${path}.${k}` : k;
-    const fieldType = schema.get(k);
-    if (fieldType === undefined) out.push(child);
-    else walk(v, fieldType, child, out);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+    for (const [k, v] of Object.entries(value)) walk(v, s.additionalProperties, `${path}.${k}`, out);
   }
 }
 
 /**
  * The paths of the fields in `obj` that the kind's schema does not define,
  * in document order; empty when all are known or when the kind has no
- * client-node model (nothing to check against). Field names are
+ * schema (nothing to check against). Field names are
  * case-sensitive, as in Kubernetes' strict decoder.
  */
 export function findUnknownFields(info: { group: string; version: string; kind: string }, obj: unknown): string[] {
-  const model = modelName(info);
+  const name = schemaNameForKind(info);
   const out: string[] = [];
-  if (model) walk(obj, model, '', out);
+  if (name) walk(obj, { $ref: `#/components/schemas/${name}` }, '', out);
   return out;
 }
 

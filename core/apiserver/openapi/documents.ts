@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { RESOURCES, type ResourceInfo } from '../../api/resources.ts';
 import { resourcePaths } from './paths.ts';
-import { type GroupVersionKind, schemaClosure, schemaNameForKind } from './schemas.ts';
+import { type GroupVersionKind, schemaClosure, schemaNameForKind } from '../../api/schema/schemas.ts';
 
 interface GroupVersionDocument {
   doc: object;

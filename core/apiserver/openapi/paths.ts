@@ -8,7 +8,7 @@
  * first PATCH operation it meets for a kind.
  */
 import type { ResourceInfo } from '../../api/resources.ts';
-import { type GroupVersionKind, schemaNameForKind, schemaRef } from './schemas.ts';
+import { type GroupVersionKind, schemaNameForKind, schemaRef } from '../../api/schema/schemas.ts';
 
 type PathItem = Record<string, unknown>;
 type Parameter = { name: string; in: 'path' | 'query'; description: string; required?: boolean; schema: object };

@@ -5,7 +5,7 @@
  */
 import type { Container } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { schemaDescription } from '../openapi/schemas.ts';
+import { schemaDescription } from '../../api/schema/schemas.ts';
 import type { TableColumnDefinition } from './types.ts';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';

@@ -37,7 +37,9 @@ export interface DynamoStoreOptions {
   client?: DynamoDBClient;
   /** The DynamoDB endpoint (DynamoDB Local, LocalStack); omitted means AWS's regional endpoint. */
   endpoint?: string;
+  /** Omitted: the SDK's default chain (AWS_REGION in Lambda). */
   region?: string;
+  /** Omitted: the SDK's default credential chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Tables `<tablePrefix>-objects` and `<tablePrefix>-log`, unless `tables` names them. */
   tablePrefix?: string;
@@ -70,8 +72,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
   if (!tables) throw new Error('createDynamoStore needs `tables` or `tablePrefix`');
   const owned = !opts.client;
   const client =
-    opts.client ??
-    new DynamoDBClient({ endpoint: opts.endpoint, region: opts.region ?? 'us-east-1', credentials: opts.credentials });
+    opts.client ?? new DynamoDBClient({ endpoint: opts.endpoint, region: opts.region, credentials: opts.credentials });
   const ctx: DynamoContext = {
     doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tables,

@@ -92,7 +92,10 @@ describe('API handler defaults', () => {
 
   it('defaults a DaemonSet update strategy', async () => {
     const ds = await api().ok('POST', '/apis/apps/v1/namespaces/default/daemonsets', { body: makeDaemonSet() });
-    expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    expect(ds.spec.updateStrategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+    });
     expect(ds.spec.revisionHistoryLimit).toBe(10);
   });
 

@@ -24,7 +24,11 @@ describe('API handler deletion', () => {
       const created = await api().ok('POST', PODS, { body: makePod() });
       const res = await api().call('DELETE', `${PODS}/web`);
       expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'web', uid: created.metadata.uid } });
+      expect(res.json).toMatchObject({
+        kind: 'Pod',
+        apiVersion: 'v1',
+        metadata: { name: 'web', uid: created.metadata.uid },
+      });
       expect((await api().call('GET', `${PODS}/web`)).status).toBe(404);
     });
 
@@ -33,7 +37,10 @@ describe('API handler deletion', () => {
       const res = await api().call('DELETE', `${PODS}/web`);
       expect(res.status).toBe(200);
       expect(res.json.kind).toBe('Pod');
-      expect(res.json.metadata).toMatchObject({ deletionTimestamp: '2025-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 });
+      expect(res.json.metadata).toMatchObject({
+        deletionTimestamp: '2025-01-01T00:00:30Z',
+        deletionGracePeriodSeconds: 30,
+      });
       const stored = await api().ok('GET', `${PODS}/web`);
       expect(stored.metadata.deletionTimestamp).toBe('2025-01-01T00:00:30Z');
     });
@@ -58,9 +65,15 @@ describe('API handler deletion', () => {
       await boundPod();
       await api().ok('DELETE', `${PODS}/web`, { query: { gracePeriodSeconds: 20 } });
       const longer = await api().ok('DELETE', `${PODS}/web`, { query: { gracePeriodSeconds: 40 } });
-      expect(longer.metadata).toMatchObject({ deletionTimestamp: '2025-01-01T00:00:20Z', deletionGracePeriodSeconds: 20 });
+      expect(longer.metadata).toMatchObject({
+        deletionTimestamp: '2025-01-01T00:00:20Z',
+        deletionGracePeriodSeconds: 20,
+      });
       const shorter = await api().ok('DELETE', `${PODS}/web`, { query: { gracePeriodSeconds: 3 } });
-      expect(shorter.metadata).toMatchObject({ deletionTimestamp: '2025-01-01T00:00:03Z', deletionGracePeriodSeconds: 3 });
+      expect(shorter.metadata).toMatchObject({
+        deletionTimestamp: '2025-01-01T00:00:03Z',
+        deletionGracePeriodSeconds: 3,
+      });
     });
 
     it('removes a gracefully deleted pod when deleted again with grace 0', async () => {
@@ -117,7 +130,12 @@ describe('API handler deletion', () => {
         body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions },
       });
       expect(res.status).toBe(409);
-      expect(res.json).toMatchObject({ kind: 'Status', code: 409, reason: 'Conflict', details: { name: 'settings', kind: 'configmaps' } });
+      expect(res.json).toMatchObject({
+        kind: 'Status',
+        code: 409,
+        reason: 'Conflict',
+        details: { name: 'settings', kind: 'configmaps' },
+      });
       // Kubernetes words this differently in its registry and its storage layer; both name the failed precondition.
       expect(res.json.message).toMatch(/^Operation cannot be fulfilled on configmaps "settings": /);
       expect(res.json.message).toMatch(/precondition/i);
@@ -128,7 +146,9 @@ describe('API handler deletion', () => {
     it('deletes when the preconditions hold', async () => {
       const created = await api().ok('POST', CONFIGMAPS, { body: makeConfigMap() });
       const { uid, resourceVersion } = created.metadata;
-      const res = await api().call('DELETE', `${CONFIGMAPS}/settings`, { body: { preconditions: { uid, resourceVersion } } });
+      const res = await api().call('DELETE', `${CONFIGMAPS}/settings`, {
+        body: { preconditions: { uid, resourceVersion } },
+      });
       expect(res.status).toBe(200);
       expect((await api().call('GET', `${CONFIGMAPS}/settings`)).status).toBe(404);
     });

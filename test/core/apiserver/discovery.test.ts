@@ -51,7 +51,11 @@ describe('API handler discovery', () => {
       shortNames: ['po'],
       categories: ['all'],
     });
-    expect(byName(list, 'pods/status')).toMatchObject({ namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] });
+    expect(byName(list, 'pods/status')).toMatchObject({
+      namespaced: true,
+      kind: 'Pod',
+      verbs: ['get', 'patch', 'update'],
+    });
     expect(byName(list, 'pods/binding')).toMatchObject({ kind: 'Binding', verbs: ['create'] });
     expect(byName(list, 'namespaces')).toMatchObject({ namespaced: false, shortNames: ['ns'] });
     expect(byName(list, 'namespaces/finalize')).toMatchObject({ verbs: ['update'] });
@@ -60,7 +64,11 @@ describe('API handler discovery', () => {
   it('serves /apis/apps/v1 with the Scale subresource in autoscaling/v1', async () => {
     const list = await api().ok('GET', '/apis/apps/v1');
     expect(list).toMatchObject({ kind: 'APIResourceList', groupVersion: 'apps/v1' });
-    expect(byName(list, 'deployments')).toMatchObject({ kind: 'Deployment', shortNames: ['deploy'], categories: ['all'] });
+    expect(byName(list, 'deployments')).toMatchObject({
+      kind: 'Deployment',
+      shortNames: ['deploy'],
+      categories: ['all'],
+    });
     expect(byName(list, 'deployments/scale')).toMatchObject({
       group: 'autoscaling',
       version: 'v1',
@@ -121,7 +129,9 @@ describe('API handler discovery', () => {
     const res = await api().call('GET', '/version', { token: null });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ major: '1', minor: expect.stringMatching(/^\d+$/) });
-    expect(res.json.gitVersion).toMatch(/^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/);
+    expect(res.json.gitVersion).toMatch(
+      /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/,
+    );
     expect(res.json.gitVersion.startsWith(`v${res.json.major}.${res.json.minor}.`)).toBe(true);
   });
 

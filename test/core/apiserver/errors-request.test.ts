@@ -39,10 +39,16 @@ describe('API handler request errors', () => {
 
     it('refuses a body whose namespace differs from the URL namespace', async () => {
       const before = await api().listState(CONFIGMAPS);
-      const res = await api().call('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { namespace: 'kube-system' } }) });
+      const res = await api().call('POST', CONFIGMAPS, {
+        body: makeConfigMap({ metadata: { namespace: 'kube-system' } }),
+      });
       expect(res.status).toBe(400);
       expect(res.json).toEqual(
-        failure(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request'),
+        failure(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        ),
       );
       expect(await api().listState(CONFIGMAPS)).toEqual(before);
       expect((await api().listState('/api/v1/namespaces/kube-system/configmaps')).items).toEqual([]);
@@ -88,7 +94,11 @@ describe('API handler request errors', () => {
       const res = await api().call('GET', PODS, { token: USER_TOKEN });
       expect(res.status).toBe(403);
       expect(res.json).toMatchObject(
-        failure(403, 'Forbidden', 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"'),
+        failure(
+          403,
+          'Forbidden',
+          'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"',
+        ),
       );
       expect(res.json.details).toEqual({ kind: 'pods' });
     });
@@ -105,7 +115,9 @@ describe('API handler request errors', () => {
     it('says "at the cluster scope" for a request outside any namespace', async () => {
       const res = await api().call('GET', '/api/v1/nodes', { token: USER_TOKEN });
       expect(res.status).toBe(403);
-      expect(res.json.message).toBe('nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope');
+      expect(res.json.message).toBe(
+        'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope',
+      );
     });
 
     it('names resource/subresource in the reason but only the resource in the subject and details', async () => {
@@ -147,7 +159,10 @@ describe('API handler request errors', () => {
     it('names the missing object: pods "x" not found', async () => {
       const res = await api().call('GET', `${PODS}/x`);
       expect(res.status).toBe(404);
-      expect(res.json).toEqual({ ...failure(404, 'NotFound', 'pods "x" not found'), details: { name: 'x', kind: 'pods' } });
+      expect(res.json).toEqual({
+        ...failure(404, 'NotFound', 'pods "x" not found'),
+        details: { name: 'x', kind: 'pods' },
+      });
     });
 
     it('qualifies the resource of a named group: deployments.apps "x" not found', async () => {
@@ -182,7 +197,11 @@ describe('API handler request errors', () => {
   });
 
   describe('405 MethodNotAllowed', () => {
-    const notAllowed = failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const notAllowed = failure(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    );
 
     it.each([
       ['POST to an object URL', 'POST', `${CONFIGMAPS}/settings`],
@@ -195,7 +214,9 @@ describe('API handler request errors', () => {
       await api().ok('POST', PODS, { body: makePod() });
       const configMaps = await api().listState(CONFIGMAPS);
       const namespaces = await api().listState('/api/v1/namespaces');
-      const res = await api().call(method, path, { body: method === 'DELETE' ? undefined : makeConfigMap({ data: { x: 'y' } }) });
+      const res = await api().call(method, path, {
+        body: method === 'DELETE' ? undefined : makeConfigMap({ data: { x: 'y' } }),
+      });
       expect(res.status).toBe(405);
       expect(res.json).toEqual(notAllowed);
       expect(await api().listState(CONFIGMAPS)).toEqual(configMaps);
@@ -209,7 +230,9 @@ describe('API handler request errors', () => {
       const body = makeConfigMap({ data: { big: 'x'.repeat(MAX_BODY_BYTES) } });
       const res = await api().call('POST', CONFIGMAPS, { body });
       expect(res.status).toBe(413);
-      expect(res.json).toEqual(failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${3 * 1024 * 1024}`));
+      expect(res.json).toEqual(
+        failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${3 * 1024 * 1024}`),
+      );
       expect(await api().listState(CONFIGMAPS)).toEqual(before);
     });
   });
@@ -220,7 +243,9 @@ describe('API handler request errors', () => {
       const res = await api().call('POST', CONFIGMAPS, { body: 'name=settings', contentType: 'text/plain' });
       expect(res.status).toBe(415);
       expect(res.json).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
-      expect(res.json.message).toMatch(/^the body of the request was in an unknown format - accepted media types include: /);
+      expect(res.json.message).toMatch(
+        /^the body of the request was in an unknown format - accepted media types include: /,
+      );
       expect(res.json.message).toContain('application/json');
       expect(await api().listState(CONFIGMAPS)).toEqual(before);
     });
@@ -228,7 +253,10 @@ describe('API handler request errors', () => {
     it('lists the patch types when a PATCH has an unknown content type', async () => {
       await api().ok('POST', CONFIGMAPS, { body: makeConfigMap() });
       const before = await api().listState(CONFIGMAPS);
-      const res = await api().call('PATCH', `${CONFIGMAPS}/settings`, { body: '{"data":{"a":"b"}}', contentType: 'text/plain' });
+      const res = await api().call('PATCH', `${CONFIGMAPS}/settings`, {
+        body: '{"data":{"a":"b"}}',
+        contentType: 'text/plain',
+      });
       expect(res.status).toBe(415);
       expect(res.json.reason).toBe('UnsupportedMediaType');
       expect(res.json.message).toContain('application/merge-patch+json');
@@ -251,7 +279,10 @@ describe('API handler request errors', () => {
   });
 
   it('ignores query parameters it does not know', async () => {
-    const created = await api().call('POST', CONFIGMAPS, { body: makeConfigMap(), query: { frobnicate: 'yes', pretty: 'true' } });
+    const created = await api().call('POST', CONFIGMAPS, {
+      body: makeConfigMap(),
+      query: { frobnicate: 'yes', pretty: 'true' },
+    });
     expect(created.status).toBe(201);
     const list = await api().call('GET', CONFIGMAPS, { query: { frobnicate: 'yes' } });
     expect(list.status).toBe(200);

@@ -72,7 +72,10 @@ describe('API handler write errors', () => {
     it('accepts a PUT carrying the current resourceVersion', async () => {
       const { current } = await twoVersions();
       const res = await api().call('PUT', `${CONFIGMAPS}/settings`, {
-        body: makeConfigMap({ metadata: { resourceVersion: current.metadata.resourceVersion }, data: { 'log.level': 'warn' } }),
+        body: makeConfigMap({
+          metadata: { resourceVersion: current.metadata.resourceVersion },
+          data: { 'log.level': 'warn' },
+        }),
       });
       expect(res.status).toBe(200);
       expect(res.json.data).toEqual({ 'log.level': 'warn' });
@@ -106,7 +109,8 @@ describe('API handler write errors', () => {
         status: 'Failure',
         code: 422,
         reason: 'Invalid',
-        message: 'Pod "web" is invalid: [spec.containers[0].image: Required value, spec.containers[1].name: Required value]',
+        message:
+          'Pod "web" is invalid: [spec.containers[0].image: Required value, spec.containers[1].name: Required value]',
       });
       expect(res.json.details).toEqual({
         name: 'web',
@@ -120,7 +124,9 @@ describe('API handler write errors', () => {
     });
 
     it('uses the unbracketed message for a single cause', async () => {
-      const res = await api().call('POST', PODS, { body: makePod({ spec: { containers: [makeContainer({ image: undefined })] } }) });
+      const res = await api().call('POST', PODS, {
+        body: makePod({ spec: { containers: [makeContainer({ image: undefined })] } }),
+      });
       expect(res.status).toBe(422);
       expect(res.json.message).toBe('Pod "web" is invalid: spec.containers[0].image: Required value');
     });
@@ -143,7 +149,11 @@ describe('API handler write errors', () => {
       const body = makeConfigMap({ data: { blob: 'x'.repeat(360 * 1024) } });
       const res = await api().call('POST', CONFIGMAPS, { body });
       expect(res.status).toBe(422);
-      expect(res.json).toMatchObject({ code: 422, reason: 'Invalid', details: { name: 'settings', kind: 'ConfigMap' } });
+      expect(res.json).toMatchObject({
+        code: 422,
+        reason: 'Invalid',
+        details: { name: 'settings', kind: 'ConfigMap' },
+      });
       expect(res.json.message).toMatch(/^ConfigMap "settings" is invalid: /);
       expect(res.json.details.causes).toHaveLength(1);
       expect(res.json.details.causes[0].reason).toBe('FieldValueTooLong');
@@ -154,7 +164,9 @@ describe('API handler write errors', () => {
     it('refuses an update that grows an object past 350 KiB', async () => {
       await api().ok('POST', CONFIGMAPS, { body: makeConfigMap() });
       const before = await api().listState(CONFIGMAPS);
-      const res = await api().call('PATCH', `${CONFIGMAPS}/settings`, { body: { data: { blob: 'y'.repeat(360 * 1024) } } });
+      const res = await api().call('PATCH', `${CONFIGMAPS}/settings`, {
+        body: { data: { blob: 'y'.repeat(360 * 1024) } },
+      });
       expect(res.status).toBe(422);
       expect(res.json.details.causes[0].reason).toBe('FieldValueTooLong');
       expect(await api().listState(CONFIGMAPS)).toEqual(before);
@@ -171,7 +183,8 @@ describe('API handler write errors', () => {
       expect(res.json).toMatchObject({
         code: 400,
         reason: 'BadRequest',
-        message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus", unknown field "spec"',
+        message:
+          'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus", unknown field "spec"',
       });
       expect(await api().listState(CONFIGMAPS)).toEqual(before);
     });

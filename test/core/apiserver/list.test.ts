@@ -55,7 +55,8 @@ describe('API handler list', () => {
 
   describe('field selectors', () => {
     it('selects by metadata.name', async () => {
-      for (const name of ['a', 'b']) await api().ok('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { name } }) });
+      for (const name of ['a', 'b'])
+        await api().ok('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { name } }) });
       expect(names(await api().ok('GET', CONFIGMAPS, { query: { fieldSelector: 'metadata.name=b' } }))).toEqual(['b']);
       expect(names(await api().ok('GET', CONFIGMAPS, { query: { fieldSelector: 'metadata.name!=b' } }))).toEqual(['a']);
     });
@@ -65,28 +66,39 @@ describe('API handler list', () => {
       await api().ok('POST', '/api/v1/namespaces/kube-system/configmaps', {
         body: makeConfigMap({ metadata: { name: 'b', namespace: 'kube-system' } }),
       });
-      const list = await api().ok('GET', '/api/v1/configmaps', { query: { fieldSelector: 'metadata.namespace=kube-system' } });
+      const list = await api().ok('GET', '/api/v1/configmaps', {
+        query: { fieldSelector: 'metadata.namespace=kube-system' },
+      });
       expect(list.items.map((i: Named) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['kube-system/b']);
     });
 
     it('selects pods by spec.nodeName, including unscheduled ones by an empty value', async () => {
       for (const name of ['bound', 'pending']) await api().ok('POST', PODS, { body: makePod({ metadata: { name } }) });
       await api().ok('POST', `${PODS}/bound/binding`, { body: makeBinding({ metadata: { name: 'bound' } }) });
-      expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'spec.nodeName=node-1' } }))).toEqual(['bound']);
+      expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'spec.nodeName=node-1' } }))).toEqual([
+        'bound',
+      ]);
       expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'spec.nodeName=' } }))).toEqual(['pending']);
     });
 
     it('selects pods by status.phase', async () => {
-      for (const name of ['running', 'waiting']) await api().ok('POST', PODS, { body: makePod({ metadata: { name } }) });
+      for (const name of ['running', 'waiting'])
+        await api().ok('POST', PODS, { body: makePod({ metadata: { name } }) });
       await api().ok('PATCH', `${PODS}/running/status`, { body: { status: { phase: 'Running' } } });
-      expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'status.phase=Running' } }))).toEqual(['running']);
-      expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'status.phase!=Running' } }))).toEqual(['waiting']);
+      expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'status.phase=Running' } }))).toEqual([
+        'running',
+      ]);
+      expect(names(await api().ok('GET', PODS, { query: { fieldSelector: 'status.phase!=Running' } }))).toEqual([
+        'waiting',
+      ]);
     });
 
     it('combines a field selector with a label selector', async () => {
       await api().ok('POST', PODS, { body: makePod({ metadata: { name: 'a', labels: { app: 'x' } } }) });
       await api().ok('POST', PODS, { body: makePod({ metadata: { name: 'b', labels: { app: 'y' } } }) });
-      const list = await api().ok('GET', PODS, { query: { fieldSelector: 'status.phase=Pending', labelSelector: 'app=y' } });
+      const list = await api().ok('GET', PODS, {
+        query: { fieldSelector: 'status.phase=Pending', labelSelector: 'app=y' },
+      });
       expect(names(list)).toEqual(['b']);
     });
 
@@ -103,7 +115,9 @@ describe('API handler list', () => {
   describe('pagination', () => {
     async function seed25() {
       for (let i = 0; i < 25; i++) {
-        await api().ok('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { name: `cm-${String(i).padStart(2, '0')}` } }) });
+        await api().ok('POST', CONFIGMAPS, {
+          body: makeConfigMap({ metadata: { name: `cm-${String(i).padStart(2, '0')}` } }),
+        });
       }
     }
 
@@ -148,7 +162,9 @@ describe('API handler list', () => {
       const res = await api().call('GET', CONFIGMAPS, { query: { limit: 10, continue: first.metadata.continue } });
       expect(res.status).toBe(410);
       expect(res.json).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
-      expect(res.json.message).toMatch(/^The provided continue parameter is too old to display a consistent list result\./);
+      expect(res.json.message).toMatch(
+        /^The provided continue parameter is too old to display a consistent list result\./,
+      );
     });
   });
 
@@ -156,7 +172,12 @@ describe('API handler list', () => {
     await api().ok('POST', CONFIGMAPS, { body: makeConfigMap() });
     const res = await api().call('GET', '/api/v1/namespaces/nowhere/configmaps');
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
+    expect(res.json).toEqual({
+      kind: 'ConfigMapList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '1' },
+      items: [],
+    });
   });
 
   it('lists cluster-scoped namespaces with their kind and apiVersion', async () => {
@@ -181,7 +202,10 @@ describe('API handler list', () => {
       body: makeConfigMap({ metadata: { name: 'b', namespace: 'kube-system' } }),
     });
     const list = await api().ok('GET', '/api/v1/configmaps');
-    expect(list.items.map((i: Named) => `${i.metadata.namespace}/${i.metadata.name}`).sort()).toEqual(['default/a', 'kube-system/b']);
+    expect(list.items.map((i: Named) => `${i.metadata.namespace}/${i.metadata.name}`).sort()).toEqual([
+      'default/a',
+      'kube-system/b',
+    ]);
   });
 
   it('wraps a named group in <Kind>List with its group/version and typed items', async () => {

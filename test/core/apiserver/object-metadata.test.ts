@@ -110,7 +110,9 @@ describe('API handler object metadata', () => {
 
     it('refuses a create that carries a resourceVersion and stores nothing', async () => {
       const before = await api().listState(CONFIGMAPS);
-      const res = await api().call('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { resourceVersion: '12' } }) });
+      const res = await api().call('POST', CONFIGMAPS, {
+        body: makeConfigMap({ metadata: { resourceVersion: '12' } }),
+      });
       expect(res.status).toBe(400);
       expect(res.json).toMatchObject({
         kind: 'Status',
@@ -136,7 +138,10 @@ describe('API handler object metadata', () => {
     it('returns the patched object of an update and keeps the stored one', async () => {
       await api().ok('POST', CONFIGMAPS, { body: makeConfigMap() });
       const before = await api().listState(CONFIGMAPS);
-      const res = await api().call('PATCH', `${CONFIGMAPS}/settings`, { body: { data: { a: 'b' } }, query: { dryRun: 'All' } });
+      const res = await api().call('PATCH', `${CONFIGMAPS}/settings`, {
+        body: { data: { a: 'b' } },
+        query: { dryRun: 'All' },
+      });
       expect(res.status).toBe(200);
       expect(res.json.data).toEqual({ 'log.level': 'info', a: 'b' });
       expect(await api().listState(CONFIGMAPS)).toEqual(before);

@@ -31,7 +31,8 @@ describe('API handler service allocation', () => {
     });
 
     it('refuses a Service when the range is full and stores nothing', async () => {
-      for (let i = 0; i < usable.length; i++) await api().ok('POST', SERVICES, { body: makeService({ metadata: { name: `s${i}` } }) });
+      for (let i = 0; i < usable.length; i++)
+        await api().ok('POST', SERVICES, { body: makeService({ metadata: { name: `s${i}` } }) });
       const before = await api().listState(SERVICES);
       const res = await api().call('POST', SERVICES, { body: makeService({ metadata: { name: 'one-too-many' } }) });
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -69,9 +70,13 @@ describe('API handler service allocation', () => {
     it('honours a requested clusterIP and refuses it to a second Service', async () => {
       const svc = await api().ok('POST', SERVICES, { body: makeService({ spec: { clusterIP: '10.96.0.4' } }) });
       expect(svc.spec.clusterIP).toBe('10.96.0.4');
-      const res = await api().call('POST', SERVICES, { body: makeService({ metadata: { name: 'b' }, spec: { clusterIP: '10.96.0.4' } }) });
+      const res = await api().call('POST', SERVICES, {
+        body: makeService({ metadata: { name: 'b' }, spec: { clusterIP: '10.96.0.4' } }),
+      });
       expect(res.status).toBe(422);
-      expect(res.json.message).toBe('Service "b" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.4": provided IP is already allocated');
+      expect(res.json.message).toBe(
+        'Service "b" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.4": provided IP is already allocated',
+      );
     });
 
     it('allocates no address to a headless Service', async () => {
@@ -107,15 +112,22 @@ describe('API handler service allocation', () => {
     it('refuses a nodePort another Service holds with 422 and stores nothing', async () => {
       await api().ok('POST', SERVICES, { body: nodePortService('first', [{ port: 80, nodePort: 30080 }]) });
       const before = await api().listState(SERVICES);
-      const res = await api().call('POST', SERVICES, { body: nodePortService('second', [{ port: 80, nodePort: 30080 }]) });
+      const res = await api().call('POST', SERVICES, {
+        body: nodePortService('second', [{ port: 80, nodePort: 30080 }]),
+      });
       expect(res.status).toBe(422);
       expect(res.json).toMatchObject({
         reason: 'Invalid',
-        message: 'Service "second" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
+        message:
+          'Service "second" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
         details: { name: 'second', kind: 'Service' },
       });
       expect(res.json.details.causes).toEqual([
-        { reason: 'FieldValueInvalid', field: 'spec.ports[0].nodePort', message: 'Invalid value: 30080: provided port is already allocated' },
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.ports[0].nodePort',
+          message: 'Invalid value: 30080: provided port is already allocated',
+        },
       ]);
       expect(await api().listState(SERVICES)).toEqual(before);
     });
@@ -123,13 +135,18 @@ describe('API handler service allocation', () => {
     it('refuses a nodePort outside the range with 422', async () => {
       const res = await api().call('POST', SERVICES, { body: nodePortService('web', [{ port: 80, nodePort: 8080 }]) });
       expect(res.status).toBe(422);
-      expect(res.json.details.causes[0]).toMatchObject({ field: 'spec.ports[0].nodePort', reason: 'FieldValueInvalid' });
+      expect(res.json.details.causes[0]).toMatchObject({
+        field: 'spec.ports[0].nodePort',
+        reason: 'FieldValueInvalid',
+      });
     });
 
     it('releases node ports on delete so the same port can be requested again', async () => {
       await api().ok('POST', SERVICES, { body: nodePortService('first', [{ port: 80, nodePort: 30080 }]) });
       await api().ok('DELETE', `${SERVICES}/first`);
-      const again = await api().ok('POST', SERVICES, { body: nodePortService('second', [{ port: 80, nodePort: 30080 }]) });
+      const again = await api().ok('POST', SERVICES, {
+        body: nodePortService('second', [{ port: 80, nodePort: 30080 }]),
+      });
       expect(again.spec.ports[0].nodePort).toBe(30080);
     });
 
@@ -151,7 +168,10 @@ describe('API handler service allocation', () => {
       });
       expect(failed.status).toBe(422);
       const retry = await api().call('POST', SERVICES, {
-        body: makeService({ metadata: { name: 'retry' }, spec: { type: 'NodePort', clusterIP: '10.96.0.50', ports: [{ port: 81, nodePort: 30100 }] } }),
+        body: makeService({
+          metadata: { name: 'retry' },
+          spec: { type: 'NodePort', clusterIP: '10.96.0.50', ports: [{ port: 81, nodePort: 30100 }] },
+        }),
       });
       expect(retry.status).toBe(201);
     });
@@ -169,7 +189,9 @@ describe('API handler service allocation', () => {
       });
       expect(svc.spec.type).toBe('ClusterIP');
       expect(svc.spec.ports[0].nodePort).toBeUndefined();
-      const other = await api().call('POST', SERVICES, { body: nodePortService('other', [{ port: 80, nodePort: 30080 }]) });
+      const other = await api().call('POST', SERVICES, {
+        body: nodePortService('other', [{ port: 80, nodePort: 30080 }]),
+      });
       expect(other.status).toBe(201);
     });
   });

@@ -89,7 +89,9 @@ describe('API handler subresources', () => {
     });
 
     it('reads a ReplicationController map selector into the Scale selector', async () => {
-      await api().ok('POST', '/api/v1/namespaces/default/replicationcontrollers', { body: makeReplicationController() });
+      await api().ok('POST', '/api/v1/namespaces/default/replicationcontrollers', {
+        body: makeReplicationController(),
+      });
       const scale = await api().ok('GET', '/api/v1/namespaces/default/replicationcontrollers/web/scale');
       expect(scale.status.selector).toBe('app=web');
     });
@@ -97,7 +99,12 @@ describe('API handler subresources', () => {
     it('sets spec.replicas through PUT and bumps the generation', async () => {
       await api().ok('POST', DEPLOYMENTS, { body: makeDeployment() });
       const scale = await api().ok('PUT', `${DEPLOYMENTS}/web/scale`, {
-        body: { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 5 } },
+        body: {
+          kind: 'Scale',
+          apiVersion: 'autoscaling/v1',
+          metadata: { name: 'web', namespace: 'default' },
+          spec: { replicas: 5 },
+        },
       });
       expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 } });
       const deploy = await api().ok('GET', `${DEPLOYMENTS}/web`);
@@ -111,7 +118,10 @@ describe('API handler subresources', () => {
       ['a strategic merge patch', 'application/strategic-merge-patch+json'],
     ])('sets spec.replicas through %s', async (_, contentType) => {
       await api().ok('POST', DEPLOYMENTS, { body: makeDeployment() });
-      const scale = await api().ok('PATCH', `${DEPLOYMENTS}/web/scale`, { body: { spec: { replicas: 4 } }, contentType });
+      const scale = await api().ok('PATCH', `${DEPLOYMENTS}/web/scale`, {
+        body: { spec: { replicas: 4 } },
+        contentType,
+      });
       expect(scale.spec.replicas).toBe(4);
       expect((await api().ok('GET', `${DEPLOYMENTS}/web`)).spec.replicas).toBe(4);
     });
@@ -123,11 +133,16 @@ describe('API handler subresources', () => {
       expect(res.status).toBe(422);
       expect(res.json).toMatchObject({
         reason: 'Invalid',
-        message: 'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+        message:
+          'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
         details: { name: 'web', group: 'autoscaling', kind: 'Scale' },
       });
       expect(res.json.details.causes).toEqual([
-        { reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' },
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.replicas',
+          message: 'Invalid value: -1: must be greater than or equal to 0',
+        },
       ]);
       expect(await api().listState(DEPLOYMENTS)).toEqual(before);
     });
@@ -137,7 +152,12 @@ describe('API handler subresources', () => {
       await api().ok('PATCH', `${DEPLOYMENTS}/web`, { body: { metadata: { labels: { x: 'y' } } } });
       const before = await api().listState(DEPLOYMENTS);
       const res = await api().call('PUT', `${DEPLOYMENTS}/web/scale`, {
-        body: { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', resourceVersion: created.metadata.resourceVersion }, spec: { replicas: 3 } },
+        body: {
+          kind: 'Scale',
+          apiVersion: 'autoscaling/v1',
+          metadata: { name: 'web', resourceVersion: created.metadata.resourceVersion },
+          spec: { replicas: 3 },
+        },
       });
       expect(res.status).toBe(409);
       expect(res.json.reason).toBe('Conflict');
@@ -168,7 +188,9 @@ describe('API handler subresources', () => {
       await api().ok('POST', PODS, { body: makePod() });
       await api().ok('POST', `${PODS}/web/binding`, { body: makeBinding() });
       const before = await api().listState(PODS);
-      const res = await api().call('POST', `${PODS}/web/binding`, { body: makeBinding({ target: { name: 'node-2' } }) });
+      const res = await api().call('POST', `${PODS}/web/binding`, {
+        body: makeBinding({ target: { name: 'node-2' } }),
+      });
       expect(res.status).toBe(409);
       expect(res.json).toMatchObject({
         reason: 'Conflict',
@@ -186,7 +208,9 @@ describe('API handler subresources', () => {
     });
 
     it('answers 404 when binding a missing pod', async () => {
-      const res = await api().call('POST', `${PODS}/ghost/binding`, { body: makeBinding({ metadata: { name: 'ghost' } }) });
+      const res = await api().call('POST', `${PODS}/ghost/binding`, {
+        body: makeBinding({ metadata: { name: 'ghost' } }),
+      });
       expect(res.status).toBe(404);
       expect(res.json.message).toBe('pods "ghost" not found');
     });
@@ -195,7 +219,9 @@ describe('API handler subresources', () => {
       await api().ok('POST', PODS, { body: makePod() });
       const res = await api().call('POST', `${PODS}/web/binding`, { body: makeBinding({ target: undefined }) });
       expect(res.status).toBe(422);
-      expect(res.json.details.causes).toEqual([expect.objectContaining({ field: 'target.name', reason: 'FieldValueRequired' })]);
+      expect(res.json.details.causes).toEqual([
+        expect.objectContaining({ field: 'target.name', reason: 'FieldValueRequired' }),
+      ]);
       expect((await api().ok('GET', `${PODS}/web`)).spec.nodeName).toBeUndefined();
     });
   });
@@ -205,10 +231,14 @@ describe('API handler subresources', () => {
       const ns = await api().ok('GET', '/api/v1/namespaces/kube-public');
       expect(ns.spec.finalizers).toEqual(['kubernetes']);
 
-      const put = await api().ok('PUT', '/api/v1/namespaces/kube-public', { body: { ...ns, spec: { finalizers: [] } } });
+      const put = await api().ok('PUT', '/api/v1/namespaces/kube-public', {
+        body: { ...ns, spec: { finalizers: [] } },
+      });
       expect(put.spec.finalizers).toEqual(['kubernetes']);
 
-      const finalized = await api().ok('PUT', '/api/v1/namespaces/kube-public/finalize', { body: { ...ns, spec: { finalizers: [] } } });
+      const finalized = await api().ok('PUT', '/api/v1/namespaces/kube-public/finalize', {
+        body: { ...ns, spec: { finalizers: [] } },
+      });
       expect(finalized.spec.finalizers).toEqual([]);
       expect(finalized.status.phase).toBe('Active');
     });
@@ -216,7 +246,9 @@ describe('API handler subresources', () => {
     it('removes a Terminating namespace once its last spec finalizer is gone', async () => {
       const marked = await api().ok('DELETE', '/api/v1/namespaces/kube-public');
       expect(marked.status.phase).toBe('Terminating');
-      await api().ok('PUT', '/api/v1/namespaces/kube-public/finalize', { body: { ...marked, spec: { finalizers: [] } } });
+      await api().ok('PUT', '/api/v1/namespaces/kube-public/finalize', {
+        body: { ...marked, spec: { finalizers: [] } },
+      });
       expect((await api().call('GET', '/api/v1/namespaces/kube-public')).status).toBe(404);
     });
   });

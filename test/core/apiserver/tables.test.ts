@@ -10,7 +10,8 @@ import { useApiHarness } from '../../support/api-harness.ts';
 
 const PODS = '/api/v1/namespaces/default/pods';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
-const KUBECTL_GET = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+const KUBECTL_GET =
+  'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
 describe('API handler tables', () => {
   const api = useApiHarness();
@@ -38,7 +39,17 @@ describe('API handler tables', () => {
     ]);
     expect(res.json.columnDefinitions[0]).toMatchObject({ type: 'string', format: 'name' });
     expect(res.json.rows).toHaveLength(1);
-    expect(res.json.rows[0].cells).toEqual(['web', '0/1', 'Pending', '0', '90s', '<none>', '<none>', '<none>', '<none>']);
+    expect(res.json.rows[0].cells).toEqual([
+      'web',
+      '0/1',
+      'Pending',
+      '0',
+      '90s',
+      '<none>',
+      '<none>',
+      '<none>',
+      '<none>',
+    ]);
     expect(res.json.rows[0].object).toEqual({
       kind: 'PartialObjectMetadata',
       apiVersion: 'meta.k8s.io/v1',
@@ -56,7 +67,11 @@ describe('API handler tables', () => {
   it('carries the whole object in rows for includeObject=Object and none for None', async () => {
     await api().ok('POST', PODS, { body: makePod() });
     const full = await api().call('GET', PODS, { accept: TABLE, query: { includeObject: 'Object' } });
-    expect(full.json.rows[0].object).toMatchObject({ kind: 'Pod', apiVersion: 'v1', spec: { restartPolicy: 'Always' } });
+    expect(full.json.rows[0].object).toMatchObject({
+      kind: 'Pod',
+      apiVersion: 'v1',
+      spec: { restartPolicy: 'Always' },
+    });
     const none = await api().call('GET', PODS, { accept: TABLE, query: { includeObject: 'None' } });
     expect(none.json.rows[0].object).toBeUndefined();
   });

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BOOKMARK_INTERVAL_MS } from '../../../core/apiserver/watch.ts';
 import { makeConfigMap, makePod } from '../../fixtures/objects.ts';
-import { type WatchEvent, useApiHarness } from '../../support/api-harness.ts';
+import { useApiHarness, type WatchEvent } from '../../support/api-harness.ts';
 
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
 const PODS = '/api/v1/namespaces/default/pods';
@@ -21,7 +21,8 @@ describe('API handler watch', () => {
 
   async function seed(...names: string[]) {
     const out = [];
-    for (const name of names) out.push(await api().ok('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { name } }) }));
+    for (const name of names)
+      out.push(await api().ok('POST', CONFIGMAPS, { body: makeConfigMap({ metadata: { name } }) }));
     return out;
   }
 
@@ -153,7 +154,13 @@ describe('API handler watch', () => {
     expect(watch.status).toBe(200);
     expect(events).toHaveLength(1);
     expect(events[0].type).toBe('ERROR');
-    expect(events[0].object).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired' });
+    expect(events[0].object).toMatchObject({
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      code: 410,
+      reason: 'Expired',
+    });
     expect(events[0].object.message).toMatch(/^too old resource version: 1 \(\d+\)$/);
     expect(watch.ended).toBe(true);
   });

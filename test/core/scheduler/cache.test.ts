@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSchedulerCache } from '../../../core/scheduler/cache.ts';
+import { compileLabelSelector, LabelMatcher } from '../../../core/scheduler/selectors.ts';
 import { makeNode, makePod } from '../../fixtures/scheduler.ts';
 
 function requested(cache: ReturnType<typeof createSchedulerCache>, node: string) {
@@ -122,5 +123,50 @@ describe('SchedulerCache', () => {
     expect(lister.services('y')).toHaveLength(0);
     cache.removeWorkload('Service', 'x', 's');
     expect(cache.snapshot().workloads.services('x')).toHaveLength(0);
+  });
+
+  it('counts matching pods per node and keeps the counts current', () => {
+    const web = { app: 'web' };
+    const cache = createSchedulerCache({
+      nodes: [makeNode({ name: 'n1' }), makeNode({ name: 'n2' })],
+      pods: [
+        makePod({ name: 'a', labels: web, nodeName: 'n1' }),
+        makePod({ name: 'b', labels: web, nodeName: 'n1' }),
+        makePod({ name: 'c', labels: web, nodeName: 'n2', deletionTimestamp: '2025-01-01T00:00:00Z' }),
+        makePod({ name: 'd', labels: web, nodeName: 'n2', namespace: 'other' }),
+        makePod({ name: 'e', labels: { app: 'db' }, nodeName: 'n2' }),
+      ],
+    });
+    const selector = compileLabelSelector({ matchLabels: web });
+    const counts = () => Object.fromEntries(cache.snapshot().countMatchingPods('default', selector));
+    expect(counts()).toEqual({ n1: 2 });
+    const p = makePod({ name: 'p', labels: web });
+    cache.assume(p, 'n2');
+    expect(counts()).toEqual({ n1: 2, n2: 1 });
+    cache.forget(p);
+    cache.removePod(makePod({ name: 'a' }));
+    expect(counts()).toEqual({ n1: 1 });
+    cache.upsertPod(makePod({ name: 'b', labels: web, nodeName: 'n1', deletionTimestamp: '2025-01-01T00:00:00Z' }));
+    expect(counts()).toEqual({});
+    expect(Object.fromEntries(cache.snapshot().countMatchingPods('other', selector))).toEqual({ n2: 1 });
+  });
+
+  it('counts nothing for empty and nothing selectors, as spreading does', () => {
+    const cache = createSchedulerCache({
+      nodes: [makeNode({ name: 'n1' })],
+      pods: [makePod({ name: 'a', nodeName: 'n1' })],
+    });
+    expect(cache.snapshot().countMatchingPods('default', LabelMatcher.EVERYTHING).size).toBe(0);
+    expect(cache.snapshot().countMatchingPods('default', LabelMatcher.NOTHING).size).toBe(0);
+  });
+
+  it('shares one count between equal selectors written in a different order', () => {
+    const a = compileLabelSelector({ matchLabels: { x: '1', y: '2' } });
+    const b = compileLabelSelector({
+      matchExpressions: [{ key: 'y', operator: 'In', values: ['2'] }],
+      matchLabels: { x: '1' },
+    });
+    expect(a.key).toBe(b.key);
+    expect(a.key).not.toBe(compileLabelSelector({ matchLabels: { x: '1' } }).key);
   });
 });

@@ -6,7 +6,8 @@ import { createSchedulerCache } from '../../../core/scheduler/cache.ts';
 import { buildProfile, DEFAULT_CONFIGURATION } from '../../../core/scheduler/config.ts';
 import { CycleState, isSuccess } from '../../../core/scheduler/framework.ts';
 import { schedulePod } from '../../../core/scheduler/schedule-pod.ts';
-import { makeNode, makePod } from '../../fixtures/scheduler.ts';
+import { compileLabelSelector } from '../../../core/scheduler/selectors.ts';
+import { makeNode, makePod, makeReplicaSet, ownedBy } from '../../fixtures/scheduler.ts';
 
 /** A deterministic [0, 1) source from a seed (mulberry32), so failures replay. */
 function seeded(seed: number): () => number {
@@ -35,10 +36,14 @@ const opArb = fc.oneof(
       memoryMi: fc.option(fc.integer({ min: 0, max: 8192 })),
       // Sometimes the store shows the binding before the next pod comes.
       confirm: fc.boolean(),
+      app: fc.constantFrom('a', 'b'),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), index: fc.nat() }) },
 );
+
+const replicaSets = { a: makeReplicaSet('a', { app: 'a' }), b: makeReplicaSet('b', { app: 'b' }) };
+const appA = compileLabelSelector({ matchLabels: { app: 'a' } });
 
 describe('schedulePod with assume (property)', () => {
   it('never lets any node’s summed requests exceed its allocatable cpu, memory or pods', () => {
@@ -51,7 +56,7 @@ describe('schedulePod with assume (property)', () => {
           const nodes = nodeSpecs.map((n, i) =>
             makeNode({ name: `n${i}`, cpu: `${n.milliCPU}m`, memory: `${n.memoryMi}Mi`, pods: String(n.pods) }),
           );
-          const cache = createSchedulerCache({ nodes });
+          const cache = createSchedulerCache({ nodes, replicaSets: Object.values(replicaSets) });
           const profile = buildProfile();
           const rng = seeded(seed);
           const placed: Pod[] = [];
@@ -64,6 +69,8 @@ describe('schedulePod with assume (property)', () => {
             } else {
               const pod = makePod({
                 name: `p${serial++}`,
+                labels: { app: op.app },
+                ownerReferences: ownedBy(replicaSets[op.app]),
                 cpu: op.milliCPU === null ? undefined : `${op.milliCPU}m`,
                 memory: op.memoryMi === null ? undefined : `${op.memoryMi}Mi`,
               });
@@ -83,6 +90,13 @@ describe('schedulePod with assume (property)', () => {
               if (op.confirm) cache.upsertPod(bound);
               placed.push(bound);
             }
+            // The spreading index agrees with a count from scratch.
+            const counted = Object.fromEntries(cache.snapshot().countMatchingPods('default', appA));
+            const expected: Record<string, number> = {};
+            for (const p of placed) {
+              if (p.metadata?.labels?.app === 'a') expected[p.spec!.nodeName!] = (expected[p.spec!.nodeName!] ?? 0) + 1;
+            }
+            expect(counted).toEqual(expected);
             // Sum independently from the pod objects, not from NodeInfo's running totals.
             for (const n of cache.snapshot().nodeInfos) {
               const mine = placed.filter((p) => p.spec?.nodeName === n.name);
@@ -121,7 +135,7 @@ describe('schedulePod with assume (property)', () => {
               taints: s.tainted ? [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] : undefined,
             }),
           );
-          const cache = createSchedulerCache({ nodes });
+          const cache = createSchedulerCache({ nodes, replicaSets: Object.values(replicaSets) });
           const profile = buildProfile({ ...DEFAULT_CONFIGURATION, percentageOfNodesToScore: percentage });
           const rng = seeded(seed);
           const anyFeasible = specs.some((s) => s.fits && !s.tainted);

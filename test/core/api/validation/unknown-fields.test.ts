@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   findUnknownFields,
-  modelName,
   unknownFieldsError,
   unknownFieldsPatchError,
   unknownFieldWarnings,
@@ -50,8 +49,7 @@ describe('findUnknownFields', () => {
     expect(findUnknownFields({ group: '', version: 'v1', kind: 'Service' }, svc)).toEqual([]);
   });
 
-  it('uses the group-prefixed model for core/v1 Events', () => {
-    expect(modelName({ group: '', version: 'v1', kind: 'Event' })).toBe('CoreV1Event');
+  it('uses the core/v1 Event schema (not events.k8s.io) for core Events', () => {
     expect(findUnknownFields({ group: '', version: 'v1', kind: 'Event' }, makeEvent({ note: 'x' }))).toEqual(['note']);
   });
 

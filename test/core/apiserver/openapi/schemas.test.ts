@@ -6,7 +6,7 @@ import {
   schemaClosure,
   schemaDescription,
   schemaNameForKind,
-} from '../../../../core/apiserver/openapi/schemas.ts';
+} from '../../../../core/api/schema/schemas.ts';
 import { generateSchemas, renderSchemas, SCHEMAS_FILE } from '../../../../scripts/gen-openapi.ts';
 
 const props = (name: string) => SCHEMAS[name].properties as Record<string, Record<string, unknown>>;

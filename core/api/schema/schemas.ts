@@ -1,10 +1,10 @@
 /**
- * The generated OpenAPI v3 component schemas (`generated/schemas.json`, built
+ * The generated OpenAPI v3 component schemas (`schemas.json`, built
  * by `scripts/gen-openapi.ts` from `@kubernetes/client-node` model metadata)
  * and lookups over them: by group/version/kind, the closure of `$ref`s, and
  * field descriptions.
  */
-import generated from './generated/schemas.json' with { type: 'json' };
+import generated from './schemas.json' with { type: 'json' };
 
 /** One OpenAPI v3 schema object, as JSON. */
 export type OpenApiSchema = Readonly<Record<string, unknown>>;

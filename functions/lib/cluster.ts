@@ -1,0 +1,148 @@
+/**
+ * How the Lambda functions assemble their dependencies from configuration,
+ * as `local/cluster.ts` does for `skube up`: the DynamoDB store, the registry
+ * over it, the API handler behind the admin tokens, and the SQS work queue.
+ * Built once per container; nothing here does I/O until first used, except
+ * the API's one-time bootstrap of the system namespaces on its first request.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { KubeObject } from '../../core/api/object.ts';
+import { findResource } from '../../core/api/resources.ts';
+import { type Authenticator, MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../../core/apiserver/auth.ts';
+import { createApiHandler } from '../../core/apiserver/handler.ts';
+import { errorResponse } from '../../core/apiserver/responses.ts';
+import type { ApiHandler, Logger } from '../../core/apiserver/types.ts';
+import { isAlreadyExists, serviceUnavailable } from '../../core/errors/index.ts';
+import { Registry } from '../../core/registry/registry.ts';
+import type { RequestContext } from '../../core/registry/strategy.ts';
+import { createDynamoStore } from '../../core/storage/dynamodb/dynamo-store.ts';
+import type { Store } from '../../core/storage/store.ts';
+import type { ApiserverConfig, CommonConfig, ControllerConfig } from './config.ts';
+import { InMemoryPendingMarks } from './pending-marks.ts';
+import { createSqsClient } from './sqs-client.ts';
+import { SqsWorkQueue } from './sqs-work-queue.ts';
+
+/**
+ * The namespaces every cluster has from the start. The same list as
+ * `local/cluster.ts`, which the Lambda bundle must not import (it pulls in SQLite).
+ */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** The DynamoDB store of `config` (the container keeps it between invocations). */
+export function createStore(config: CommonConfig, logger?: Logger): Store {
+  return createDynamoStore({
+    endpoint: config.dynamodbEndpoint,
+    region: config.region,
+    tablePrefix: config.tablePrefix,
+    logger,
+  });
+}
+
+/** The registry over `store` with the configured ClusterIP range and NodePort range. */
+export function createRegistry(config: CommonConfig, store: Store): Registry {
+  return new Registry({
+    store,
+    uid: randomUUID,
+    random: Math.random,
+    serviceCidr: config.serviceCidr,
+    nodePortRange: config.nodePortRange,
+  });
+}
+
+/** Authenticates the admin tokens whose SHA-256 digests are configured, as user `admin` in system:masters. */
+export function adminAuthenticator(tokenHashes: readonly string[]): Authenticator {
+  const user = { name: 'admin', groups: [MASTERS_GROUP, 'system:authenticated'] };
+  return staticTokenAuthenticator(tokenHashes.map((tokenSha256) => ({ tokenSha256, user })));
+}
+
+/** Creates the system namespaces that do not exist yet. Idempotent; throws what the registry throws otherwise. */
+export async function ensureSystemNamespaces(registry: Registry, now: () => Date): Promise<void> {
+  const info = findResource('', 'v1', 'namespaces');
+  if (!info) throw new Error('the namespaces resource is not served');
+  const ctx: RequestContext = { user: { name: 'system:apiserver', groups: [MASTERS_GROUP] }, now: now(), dryRun: false };
+  for (const name of SYSTEM_NAMESPACES) {
+    const ns: KubeObject = { metadata: { name } };
+    await registry.create(ctx, info, '', ns).catch((e) => {
+      if (!isAlreadyExists(e)) throw e;
+    });
+  }
+}
+
+/** What the API handler of a function is built from. */
+export interface ApiAssembly {
+  store: Store;
+  registry: Registry;
+  /** Answers every request; runs the bootstrap before the first one. */
+  api: ApiHandler;
+}
+
+/**
+ * The API handler for the Lambda function: the core handler with the admin
+ * token authenticator. The system namespaces are ensured once per container,
+ * before its first request; while that fails, requests are answered 503 and
+ * the next one tries again.
+ */
+export function createApiAssembly(config: ApiserverConfig, logger: Logger, store = createStore(config, logger)): ApiAssembly {
+  const registry = createRegistry(config, store);
+  const now = () => new Date();
+  const core = createApiHandler({
+    registry,
+    authenticators: [adminAuthenticator(config.adminTokenHashes)],
+    authorizer: mastersAuthorizer,
+    logger,
+    now,
+    garbageCollector: false,
+    serverAddress: config.serverAddress,
+  });
+  const bootstrap = once(() => ensureSystemNamespaces(registry, now));
+  const api: ApiHandler = async (req) => {
+    try {
+      await bootstrap();
+    } catch (e) {
+      logger.error({ err: e }, 'bootstrap of the system namespaces failed');
+      return errorResponse(serviceUnavailable('the API server is starting; please retry'));
+    }
+    return core(req);
+  };
+  return { store, registry, api };
+}
+
+/** What the controller functions are built from. */
+export interface ControllerAssembly {
+  store: Store;
+  registry: Registry;
+  sqs: SQSClient;
+  /**
+   * A work queue for one invocation. Its pending marks live in memory, so
+   * deduplication spans one invocation only: marks shared across containers
+   * need the DynamoDB PendingMarks (see `pending-marks.ts`), and marks kept
+   * per container would suppress adds that another container already served.
+   */
+  workQueue(): SqsWorkQueue;
+}
+
+/** The store, registry and work queue of the controller functions. */
+export function createControllerAssembly(config: ControllerConfig, logger: Logger): ControllerAssembly {
+  const store = createStore(config, logger);
+  const sqs = createSqsClient({ region: config.region, endpoint: config.sqsEndpoint });
+  return {
+    store,
+    registry: createRegistry(config, store),
+    sqs,
+    workQueue: () =>
+      new SqsWorkQueue({ client: sqs, queueUrl: config.workQueueUrl, marks: new InMemoryPendingMarks(), logger }),
+  };
+}
+
+/** Runs `fn` once; a failure is forgotten so the next call runs it again. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn().catch((e) => {
+      running = undefined;
+      throw e;
+    });
+    return running;
+  };
+}
