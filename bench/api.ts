@@ -15,7 +15,16 @@ const pod = (name: string) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, labels: { app: 'bench', tier: 'web' } },
-  spec: { containers: [{ name: 'app', image: 'registry.local/app:1.0', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+  spec: {
+    containers: [
+      {
+        name: 'app',
+        image: 'registry.local/app:1.0',
+        ports: [{ containerPort: 8080 }],
+        resources: { requests: { cpu: '100m', memory: '64Mi' } },
+      },
+    ],
+  },
 });
 
 async function ensureNamespace(call: Awaited<ReturnType<typeof startBenchServer>>['call'], ns: string) {
@@ -28,7 +37,12 @@ async function main() {
   const result: Record<string, unknown> = {
     benchmark: 'api',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     store: 'sqlite',
     levels: [] as unknown[],
   };
@@ -58,9 +72,24 @@ async function main() {
       });
       (result.levels as unknown[]).push({
         clients: c,
-        create: { ops: CREATES_PER_LEVEL, perSecond: create.perSecond, p50ms: percentile(create.latencies, 50), p99ms: percentile(create.latencies, 99) },
-        get: { ops: CREATES_PER_LEVEL, perSecond: get.perSecond, p50ms: percentile(get.latencies, 50), p99ms: percentile(get.latencies, 99) },
-        list1000: { ops: listOps, perSecond: list.perSecond, p50ms: percentile(list.latencies, 50), p99ms: percentile(list.latencies, 99) },
+        create: {
+          ops: CREATES_PER_LEVEL,
+          perSecond: create.perSecond,
+          p50ms: percentile(create.latencies, 50),
+          p99ms: percentile(create.latencies, 99),
+        },
+        get: {
+          ops: CREATES_PER_LEVEL,
+          perSecond: get.perSecond,
+          p50ms: percentile(get.latencies, 50),
+          p99ms: percentile(get.latencies, 99),
+        },
+        list1000: {
+          ops: listOps,
+          perSecond: list.perSecond,
+          p50ms: percentile(list.latencies, 50),
+          p99ms: percentile(list.latencies, 99),
+        },
       });
     }
 
@@ -84,7 +113,11 @@ async function main() {
       if (at !== undefined) delivery.push(Math.max(0, at - responded));
     }
     stop();
-    result.watchDelivery = { events: delivery.length, p50ms: percentile(delivery, 50), p99ms: percentile(delivery, 99) };
+    result.watchDelivery = {
+      events: delivery.length,
+      p50ms: percentile(delivery, 50),
+      p99ms: percentile(delivery, 99),
+    };
 
     // Memory with RSS_PODS pods stored (including those created above).
     const stored = 3 * CREATES_PER_LEVEL + 1000 + 500;

@@ -73,7 +73,13 @@ export async function startBenchServer(maxSockets: number): Promise<BenchServer>
     watch: (path, onLine) =>
       new Promise((resolve, reject) => {
         const req = request(
-          { agent: watchAgent, host: base.hostname, port: base.port, path, headers: { authorization: `Bearer ${token}` } },
+          {
+            agent: watchAgent,
+            host: base.hostname,
+            port: base.port,
+            path,
+            headers: { authorization: `Bearer ${token}` },
+          },
           (res) => {
             let buf = '';
             res.setEncoding('utf8');

@@ -13,12 +13,12 @@ import { createApiHandler } from '../core/apiserver/handler.ts';
 import type { Logger } from '../core/apiserver/types.ts';
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
 import { isAlreadyExists } from '../core/errors/index.ts';
+import { ipString, parseCidr } from '../core/registry/allocators.ts';
 import { Registry } from '../core/registry/registry.ts';
 import type { RequestContext } from '../core/registry/strategy.ts';
 import { createSqliteStore } from '../core/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../core/storage/store.ts';
 import { ensureAdminCredential } from './credentials.ts';
-import { ipString, parseCidr } from '../core/registry/allocators.ts';
 import { startServer } from './http-server.ts';
 import { readKubeconfigToken, writeKubeconfig } from './kubeconfig.ts';
 import { ensureTls } from './tls.ts';
@@ -50,7 +50,11 @@ export interface LocalCluster {
 /** The namespaces every cluster has from the start. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-const SYSTEM_CTX = (): RequestContext => ({ user: { name: 'system:apiserver', groups: [MASTERS_GROUP] }, now: new Date(), dryRun: false });
+const SYSTEM_CTX = (): RequestContext => ({
+  user: { name: 'system:apiserver', groups: [MASTERS_GROUP] },
+  now: new Date(),
+  dryRun: false,
+});
 
 async function ensureObject(registry: Registry, resource: string, namespace: string, obj: KubeObject): Promise<void> {
   const info = findResource('', 'v1', resource);
@@ -70,11 +74,19 @@ async function ensureKubernetesService(registry: Registry, cidr: string, host: s
   const { base } = parseCidr(cidr);
   await ensureObject(registry, 'services', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: ipString(base + 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: ipString(base + 1),
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }],
+    },
   });
   const endpoints = findResource('', 'v1', 'endpoints')!;
   const desired = {
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    },
     subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
   await ensureObject(registry, 'endpoints', 'default', desired);
@@ -101,7 +113,11 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   let serverAddress = `${host}:${opts.port ?? 6443}`;
   const handler = createApiHandler({
     registry,
-    authenticators: [staticTokenAuthenticator([{ tokenSha256: credential.tokenHash, user: { name: 'admin', groups: [MASTERS_GROUP, 'system:authenticated'] } }])],
+    authenticators: [
+      staticTokenAuthenticator([
+        { tokenSha256: credential.tokenHash, user: { name: 'admin', groups: [MASTERS_GROUP, 'system:authenticated'] } },
+      ]),
+    ],
     authorizer: mastersAuthorizer,
     logger: opts.logger,
     now: () => new Date(),
@@ -113,7 +129,13 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const server = await startServer(handler, { host, port: opts.port ?? 6443, tls });
   serverAddress = `${host}:${server.port}`;
   await ensureKubernetesService(registry, opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, host, server.port);
-  writeKubeconfig(kubeconfigPath, { clusterName: 'skube', server: server.url, caCert: tls?.caCert, user: 'admin', token: credential.token });
+  writeKubeconfig(kubeconfigPath, {
+    clusterName: 'skube',
+    server: server.url,
+    caCert: tls?.caCert,
+    user: 'admin',
+    token: credential.token,
+  });
   const controllers = [await startNamespaceController({ store, registry, logger: opts.logger })];
   return {
     url: server.url,

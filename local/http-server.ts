@@ -3,7 +3,7 @@
  * API handler and writes `ApiResponse`s back, flushing each chunk of a
  * streamed response (watches) as it comes.
  */
-import { type IncomingMessage, type ServerResponse, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type ApiHandler, type ApiRequest, MAX_BODY_BYTES } from '../core/apiserver/types.ts';
@@ -75,14 +75,19 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
 }
 
 /** Starts serving `handler` on host:port (port 0 picks one); HTTPS when TLS material is given. */
-export function startServer(handler: ApiHandler, opts: { host: string; port: number; tls?: TlsMaterial }): Promise<RunningServer> {
+export function startServer(
+  handler: ApiHandler,
+  opts: { host: string; port: number; tls?: TlsMaterial },
+): Promise<RunningServer> {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     serve(handler, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end();
     });
   };
-  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttpServer(listener);
+  const server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener)
+    : createHttpServer(listener);
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

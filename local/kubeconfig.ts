@@ -24,7 +24,11 @@ export function renderKubeconfig(spec: KubeconfigSpec): string {
     contexts: [
       {
         name: spec.clusterName,
-        context: { cluster: spec.clusterName, user: spec.user, ...(spec.namespace ? { namespace: spec.namespace } : {}) },
+        context: {
+          cluster: spec.clusterName,
+          user: spec.user,
+          ...(spec.namespace ? { namespace: spec.namespace } : {}),
+        },
       },
     ],
     'current-context': spec.clusterName,

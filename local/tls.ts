@@ -16,9 +16,18 @@ export interface TlsMaterial {
 
 /** Loads the TLS material from `dir`, generating it on first use. */
 export async function ensureTls(dir: string, hosts: string[] = ['127.0.0.1', 'localhost']): Promise<TlsMaterial> {
-  const paths = { ca: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+  const paths = {
+    ca: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    cert: join(dir, 'server.crt'),
+    key: join(dir, 'server.key'),
+  };
   if (existsSync(paths.ca) && existsSync(paths.cert) && existsSync(paths.key)) {
-    return { caCert: readFileSync(paths.ca, 'utf8'), cert: readFileSync(paths.cert, 'utf8'), key: readFileSync(paths.key, 'utf8') };
+    return {
+      caCert: readFileSync(paths.ca, 'utf8'),
+      cert: readFileSync(paths.cert, 'utf8'),
+      key: readFileSync(paths.key, 'utf8'),
+    };
   }
   const notAfterDate = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
   const ca = await generate([{ name: 'commonName', value: 'skube-ca' }], {

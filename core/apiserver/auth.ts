@@ -4,8 +4,8 @@
  * `Authenticator`s later.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiRequest, UserInfo } from './types.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
+import type { ApiRequest, UserInfo } from './types.ts';
 
 /** Establishes who sent a request; undefined means "not me" (try the next one, then 401). */
 export interface Authenticator {
@@ -42,6 +42,8 @@ export function staticTokenAuthenticator(tokens: { tokenSha256: string; user: Us
 /** Allows members of system:masters everything and nobody else anything (node rules come with the agent). */
 export const mastersAuthorizer: Authorizer = {
   async authorize(user) {
-    return user.groups.includes(MASTERS_GROUP) ? { allowed: true } : { allowed: false, reason: 'no RBAC policy matched' };
+    return user.groups.includes(MASTERS_GROUP)
+      ? { allowed: true }
+      : { allowed: false, reason: 'no RBAC policy matched' };
   },
 };

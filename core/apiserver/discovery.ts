@@ -3,7 +3,7 @@
  * `APIResourceList`) and aggregated (`apidiscovery.k8s.io/v2`
  * `APIGroupDiscoveryList`, served when the Accept header asks for it).
  */
-import { RESOURCES, type ResourceInfo, apiGroups, groupVersion } from '../api/resources.ts';
+import { apiGroups, groupVersion, RESOURCES, type ResourceInfo } from '../api/resources.ts';
 
 /** The Content-Type that tells kubectl a response is aggregated discovery. */
 export const AGGREGATED_DISCOVERY_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

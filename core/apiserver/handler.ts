@@ -4,7 +4,7 @@
  * request, authenticates, serves non-resource paths (health, version,
  * discovery, OpenAPI) and hands resource requests to the resource handler.
  */
-import { StatusError, forbidden, pathNotFound, tooLarge, unauthorized } from '../errors/index.ts';
+import { forbidden, pathNotFound, StatusError, tooLarge, unauthorized } from '../errors/index.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Authenticator, Authorizer } from './auth.ts';
 import {
@@ -20,7 +20,14 @@ import { openApiGroupVersion, openApiIndex, openApiV2Protobuf } from './openapi/
 import { parseRequestInfo } from './request-info.ts';
 import { handleResource } from './resource-handler.ts';
 import { errorResponse, json, text } from './responses.ts';
-import { type ApiHandler, type ApiRequest, type ApiResponse, type Logger, MAX_BODY_BYTES, type UserInfo } from './types.ts';
+import {
+  type ApiHandler,
+  type ApiRequest,
+  type ApiResponse,
+  type Logger,
+  MAX_BODY_BYTES,
+  type UserInfo,
+} from './types.ts';
 
 /** Everything the API handler needs. */
 export interface ApiHandlerDeps {

@@ -4,7 +4,7 @@
  * list (or Table) envelope carrying the type's resourceVersion.
  */
 import type { KubeObject } from '../api/object.ts';
-import { type ResourceInfo, groupVersion, storageResource } from '../api/resources.ts';
+import { groupVersion, type ResourceInfo, storageResource } from '../api/resources.ts';
 import { badRequest, expired } from '../errors/index.ts';
 import type { Registry } from '../registry/registry.ts';
 import { withTypeMeta } from '../registry/registry.ts';

@@ -53,7 +53,10 @@ export function decodeObjectBody(contentType: string | undefined, body: Uint8Arr
 }
 
 /** Decodes an optional JSON body (DeleteOptions); an empty body gives `{}`. */
-export function decodeOptionalJson(contentType: string | undefined, body: Uint8Array | undefined): Record<string, unknown> {
+export function decodeOptionalJson(
+  contentType: string | undefined,
+  body: Uint8Array | undefined,
+): Record<string, unknown> {
   if (!body || body.length === 0) return {};
   const type = mediaType(contentType);
   if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(body) as Record<string, unknown>;

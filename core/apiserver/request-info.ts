@@ -50,7 +50,10 @@ function isTrue(v: string | null): boolean {
  */
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const verb = METHOD_VERBS[method.toUpperCase()] ?? method.toLowerCase();
-  const segments = path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const segments = path
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   let rest: string[];
   let group = '';
   let version = '';
@@ -67,7 +70,11 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
 
   let namespace = '';
   // /namespaces/{ns}/{resource}... is namespaced; /namespaces/{name}[/status|finalize] is the namespace itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(group === '' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(group === '' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]))
+  ) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

@@ -4,7 +4,7 @@
  * results into responses (JSON objects, Tables, Status).
  */
 import type { KubeObject } from '../api/object.ts';
-import { type ResourceInfo, findResource, groupVersion } from '../api/resources.ts';
+import { findResource, groupVersion, type ResourceInfo } from '../api/resources.ts';
 import { findUnknownFields, unknownFieldsError } from '../api/validation/unknown-fields.ts';
 import { badRequest, methodNotAllowed, pathNotFound } from '../errors/index.ts';
 import { type DeleteOptions, deleteObject } from '../registry/delete.ts';
@@ -12,7 +12,14 @@ import type { Registry } from '../registry/registry.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
 import type { RequestContext } from '../registry/strategy.ts';
 import { listObjects } from './list.ts';
-import { decodeObjectBody, decodeOptionalJson, decodePatch, includeObject, patchTypeOf, wantsTable } from './negotiation.ts';
+import {
+  decodeObjectBody,
+  decodeOptionalJson,
+  decodePatch,
+  includeObject,
+  patchTypeOf,
+  wantsTable,
+} from './negotiation.ts';
 import { applyPatch } from './patch.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
 import { json, successStatus } from './responses.ts';
@@ -83,7 +90,9 @@ export function deleteOptions(req: ApiRequest): DeleteOptions {
 
 function checkPolicy(policy: string | undefined): void {
   if (policy && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-    throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Orphan", "Background", "Foreground"`);
+    throw badRequest(
+      `propagationPolicy: Unsupported value: "${policy}": supported values: "Orphan", "Background", "Foreground"`,
+    );
   }
 }
 
@@ -149,11 +158,16 @@ export async function handleResource(
       const result = await deleteObject(registry, deps, ctx, info, ri.namespace, ri.name, deleteOptions(req));
       if (!result.deleted || strategyFor(info).returnDeletedObject) return json(200, result.object);
       const m = result.object.metadata;
-      return json(200, successStatus({ name: m.name, ...(info.group ? { group: info.group } : {}), kind: info.resource, uid: m.uid }));
+      return json(
+        200,
+        successStatus({ name: m.name, ...(info.group ? { group: info.group } : {}), kind: info.resource, uid: m.uid }),
+      );
     }
     case 'deletecollection': {
       const options = deleteOptions(req);
-      const list = (await listObjects(registry, info, ri.namespace, req.query, false, ctx.now)) as { items: KubeObject[] };
+      const list = (await listObjects(registry, info, ri.namespace, req.query, false, ctx.now)) as {
+        items: KubeObject[];
+      };
       const deleted: KubeObject[] = [];
       for (const item of list.items) {
         const m = item.metadata;

@@ -1,5 +1,5 @@
 /** Small constructors for API responses. */
-import { StatusError, internalError } from '../errors/index.ts';
+import { internalError, StatusError } from '../errors/index.ts';
 import type { ApiResponse } from './types.ts';
 
 const JSON_TYPE = 'application/json';

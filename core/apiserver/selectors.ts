@@ -10,7 +10,11 @@ import { compileFieldSelector } from '../api/selectors/fields.ts';
 import { labelSelectorFromLabelSelector, parseLabelSelector, selectorToString } from '../api/selectors/labels.ts';
 
 /** The predicate of a request's selectors; matches everything when none is given. */
-export function compilePredicate(info: ResourceInfo, query: URLSearchParams, name?: string): (obj: KubeObject) => boolean {
+export function compilePredicate(
+  info: ResourceInfo,
+  query: URLSearchParams,
+  name?: string,
+): (obj: KubeObject) => boolean {
   const labelRaw = query.get('labelSelector') ?? '';
   const fieldRaw = query.get('fieldSelector') ?? '';
   const labels = labelRaw.trim() ? parseLabelSelector(labelRaw) : undefined;

@@ -5,8 +5,7 @@
  */
 import type { Binding, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/object.ts';
-import { type ResourceInfo, findResource } from '../api/resources.ts';
-import { labelSelectorString } from './selectors.ts';
+import { findResource, type ResourceInfo } from '../api/resources.ts';
 import { rfc3339 } from '../api/time.ts';
 import { badRequest, conflict, field, invalid, methodNotAllowed, pathNotFound } from '../errors/index.ts';
 import type { RequestContext } from '../registry/strategy.ts';
@@ -16,6 +15,7 @@ import type { ResourceRequestInfo } from './request-info.ts';
 import type { ResourceHandlerDeps } from './resource-handler.ts';
 import { checkUnknownFields } from './resource-handler.ts';
 import { json, successStatus } from './responses.ts';
+import { labelSelectorString } from './selectors.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 
 const SCALE_INFO = { group: 'autoscaling', version: 'v1', resource: 'scale', kind: 'Scale' } as const;
@@ -26,7 +26,9 @@ export function toScale(obj: KubeObject): KubeObject {
   const status = (obj.status ?? {}) as { replicas?: number };
   const m = obj.metadata;
   const selector =
-    spec.selector && typeof spec.selector === 'object' && ('matchLabels' in spec.selector || 'matchExpressions' in spec.selector)
+    spec.selector &&
+    typeof spec.selector === 'object' &&
+    ('matchLabels' in spec.selector || 'matchExpressions' in spec.selector)
       ? labelSelectorString(spec.selector as object)
       : Object.entries((spec.selector ?? {}) as Record<string, string>)
           .map(([k, v]) => `${k}=${v}`)
@@ -34,7 +36,13 @@ export function toScale(obj: KubeObject): KubeObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
     spec: { replicas: spec.replicas ?? 0 },
     status: { replicas: status.replicas ?? 0, selector },
   };
@@ -98,7 +106,8 @@ async function handleScale(
     desired = (scale) => applyPatch(SCALE_INFO, scale, type === 'strategic' ? 'merge' : type, patch);
   } else {
     const body = decodeObjectBody(req.headers['content-type'], req.body);
-    if (body.kind && body.kind !== 'Scale') throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (Scale)`);
+    if (body.kind && body.kind !== 'Scale')
+      throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (Scale)`);
     pinned = body.metadata?.resourceVersion || undefined;
     desired = () => body;
   }
@@ -131,7 +140,7 @@ async function handleBinding(
 ): Promise<ApiResponse> {
   if (ri.verb !== 'create') throw methodNotAllowed();
   const body = decodeObjectBody(req.headers['content-type'], req.body) as unknown as Binding;
-  const podName = ri.resource === 'bindings' ? body.metadata?.name ?? '' : ri.name;
+  const podName = ri.resource === 'bindings' ? (body.metadata?.name ?? '') : ri.name;
   if (ri.resource !== 'bindings' && body.metadata?.name && body.metadata.name !== ri.name) {
     throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${ri.name})`);
   }
@@ -140,20 +149,34 @@ async function handleBinding(
   const pods = findResource('', 'v1', 'pods') as ResourceInfo;
   const pre = body.metadata?.uid ? body.metadata.uid : undefined;
   await deps.registry.systemUpdate(ctx, pods, ri.namespace, podName, (cur) => {
-      const pod = cur as unknown as Pod;
-      if (pre && pre !== cur.metadata.uid) throw conflict({ group: '', resource: 'pods' }, podName, 'the UID in the binding does not match the pod');
-      if (cur.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods' }, podName, 'pod is being deleted, cannot be assigned to a host');
-      if (pod.spec?.nodeName) {
-        throw conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
-      }
-      const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339(ctx.now), lastProbeTime: null as unknown as undefined });
-      return {
-        ...cur,
-        metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, ...(body.metadata?.annotations ?? {}) } },
-        spec: { ...(cur.spec as object), nodeName: target },
-        status: { ...(cur.status as object), conditions },
-      };
+    const pod = cur as unknown as Pod;
+    if (pre && pre !== cur.metadata.uid)
+      throw conflict({ group: '', resource: 'pods' }, podName, 'the UID in the binding does not match the pod');
+    if (cur.metadata.deletionTimestamp)
+      throw conflict({ group: '', resource: 'pods' }, podName, 'pod is being deleted, cannot be assigned to a host');
+    if (pod.spec?.nodeName) {
+      throw conflict(
+        { group: '', resource: 'pods' },
+        podName,
+        `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`,
+      );
+    }
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({
+      type: 'PodScheduled',
+      status: 'True',
+      lastTransitionTime: rfc3339(ctx.now),
+      lastProbeTime: null as unknown as undefined,
+    });
+    return {
+      ...cur,
+      metadata: {
+        ...cur.metadata,
+        annotations: { ...cur.metadata.annotations, ...(body.metadata?.annotations ?? {}) },
+      },
+      spec: { ...(cur.spec as object), nodeName: target },
+      status: { ...(cur.status as object), conditions },
+    };
   });
   return json(201, successStatus({}));
 }

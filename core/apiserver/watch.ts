@@ -6,8 +6,8 @@
  * A compacted revision answers an ERROR event with 410 Expired.
  */
 import type { KubeObject } from '../api/object.ts';
-import { type ResourceInfo, groupVersion, storageResource } from '../api/resources.ts';
-import { StatusError, badRequest, expired, internalError } from '../errors/index.ts';
+import { groupVersion, type ResourceInfo, storageResource } from '../api/resources.ts';
+import { badRequest, expired, internalError, type StatusError } from '../errors/index.ts';
 import type { Registry } from '../registry/registry.ts';
 import { withTypeMeta } from '../registry/registry.ts';
 import { isStorageError } from '../storage/errors.ts';
@@ -27,7 +27,10 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 /** The event a selector-filtered watcher should see for a store event, or undefined to skip it. */
-export function filterEvent(e: StoreEvent, matches: (o: KubeObject) => boolean): { type: WatchType; object: KubeObject } | undefined {
+export function filterEvent(
+  e: StoreEvent,
+  matches: (o: KubeObject) => boolean,
+): { type: WatchType; object: KubeObject } | undefined {
   const now = matches(e.object);
   if (e.type === 'ADDED') return now ? { type: 'ADDED', object: e.object } : undefined;
   const before = e.prevObject ? matches(e.prevObject) : now;
@@ -95,7 +98,11 @@ export async function watchObjects(
   queue.onEnd(() => clearTimeout(timer));
   if (bookmarks) {
     const tick = setInterval(() => {
-      emit('BOOKMARK', { kind: info.kind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(lastRevision) } });
+      emit('BOOKMARK', {
+        kind: info.kind,
+        apiVersion: groupVersion(info),
+        metadata: { resourceVersion: String(lastRevision) },
+      });
     }, BOOKMARK_INTERVAL_MS);
     queue.onEnd(() => clearInterval(tick));
   }
@@ -111,7 +118,11 @@ export async function watchObjects(
         if (out) emitObject(out.type, out.object);
       }
     } catch (e) {
-      emitError(isStorageError(e, 'ResourceExpired') ? expired(e.message) : internalError('watch ended unexpectedly; please retry'));
+      emitError(
+        isStorageError(e, 'ResourceExpired')
+          ? expired(e.message)
+          : internalError('watch ended unexpectedly; please retry'),
+      );
     } finally {
       queue.end();
     }
@@ -120,5 +131,9 @@ export async function watchObjects(
 }
 
 function streamResponse(queue: ChunkQueue): ApiResponse {
-  return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, private' }, stream: queue };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, private' },
+    stream: queue,
+  };
 }

@@ -69,13 +69,16 @@ export async function allocateClusterIp(
 ): Promise<string> {
   const { base, size } = parseCidr(cidr);
   const fail = (value: unknown, detail: string) =>
-    invalid({ group: '', kind: errorContext.kind }, errorContext.name, [field.invalid(errorContext.fieldPath, value, detail)]);
+    invalid({ group: '', kind: errorContext.kind }, errorContext.name, [
+      field.invalid(errorContext.fieldPath, value, detail),
+    ]);
   if (requested) {
     const n = ipNumber(requested);
     if (n === undefined || n <= base || n >= base + size - 1) {
       throw fail(requested, `provided IP is not in the valid range. The range of valid IPs is ${cidr}`);
     }
-    if (!(await claim(store, IP_ALLOCATIONS, requested, owner))) throw fail(requested, 'provided IP is already allocated');
+    if (!(await claim(store, IP_ALLOCATIONS, requested, owner)))
+      throw fail(requested, 'provided IP is already allocated');
     return requested;
   }
   const usable = size - 2;
@@ -97,12 +100,18 @@ export async function allocateNodePort(
   errorContext: { kind: string; name: string; fieldPath: string },
 ): Promise<number> {
   const fail = (value: unknown, detail: string) =>
-    invalid({ group: '', kind: errorContext.kind }, errorContext.name, [field.invalid(errorContext.fieldPath, value, detail)]);
+    invalid({ group: '', kind: errorContext.kind }, errorContext.name, [
+      field.invalid(errorContext.fieldPath, value, detail),
+    ]);
   if (requested) {
     if (requested < range.min || requested > range.max) {
-      throw fail(requested, `provided port is not in the valid range. The range of valid ports is ${range.min}-${range.max}`);
+      throw fail(
+        requested,
+        `provided port is not in the valid range. The range of valid ports is ${range.min}-${range.max}`,
+      );
     }
-    if (!(await claim(store, PORT_ALLOCATIONS, String(requested), owner))) throw fail(requested, 'provided port is already allocated');
+    if (!(await claim(store, PORT_ALLOCATIONS, String(requested), owner)))
+      throw fail(requested, 'provided port is already allocated');
     return requested;
   }
   const span = range.max - range.min + 1;

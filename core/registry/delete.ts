@@ -4,7 +4,7 @@
  * marked, and disappears when the last one is removed), and the propagation
  * policy finalizers the garbage collector acts on.
  */
-import { type KubeObject, clone } from '../api/object.ts';
+import { clone, type KubeObject } from '../api/object.ts';
 import type { ResourceInfo } from '../api/resources.ts';
 import { rfc3339 } from '../api/time.ts';
 import { badRequest, conflict } from '../errors/index.ts';
@@ -65,7 +65,11 @@ export async function deleteObject(
     }
     const pre = options.preconditions ?? {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw conflict(gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        gr,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw conflict(
@@ -81,8 +85,10 @@ export async function deleteObject(
     if (deps.garbageCollector && !meta.deletionTimestamp) {
       if (policy === 'Orphan' && !finalizers.includes(FINALIZER_ORPHAN)) finalizers.push(FINALIZER_ORPHAN);
       if (policy === 'Foreground' && !finalizers.includes(FINALIZER_FOREGROUND)) finalizers.push(FINALIZER_FOREGROUND);
-      if (policy === 'Background' || policy === 'Foreground') finalizers = finalizers.filter((f) => f !== FINALIZER_ORPHAN);
-      if (policy === 'Background' || policy === 'Orphan') finalizers = finalizers.filter((f) => f !== FINALIZER_FOREGROUND);
+      if (policy === 'Background' || policy === 'Foreground')
+        finalizers = finalizers.filter((f) => f !== FINALIZER_ORPHAN);
+      if (policy === 'Background' || policy === 'Orphan')
+        finalizers = finalizers.filter((f) => f !== FINALIZER_FOREGROUND);
     }
     const grace = strategy.gracePeriod?.(current, options.gracePeriodSeconds);
     const pendingGrace = grace !== undefined && grace > 0;

@@ -6,16 +6,25 @@
  * A rejected request changes nothing.
  */
 import { applyDefaults } from '../api/defaulting/index.ts';
-import { type KubeObject, clone } from '../api/object.ts';
-import { type ResourceInfo, groupVersion, storageResource } from '../api/resources.ts';
+import { clone, type KubeObject } from '../api/object.ts';
+import { groupVersion, type ResourceInfo, storageResource } from '../api/resources.ts';
 import { validateObject, validateObjectUpdate } from '../api/validation/index.ts';
-import { type FieldError, StatusError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from '../errors/index.ts';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  type FieldError,
+  forbidden,
+  invalid,
+  notFound,
+  StatusError,
+} from '../errors/index.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { Preconditions, Store, StoreKey } from '../storage/store.ts';
 import { fillCreateMeta, generateName, jsonEqual, keepSystemMeta, specOf } from './object-meta.ts';
 import { toStatusError } from './storage-errors.ts';
-import type { RequestContext, ResourceStrategy, StrategyDeps } from './strategy.ts';
 import { strategyFor } from './strategies/index.ts';
+import type { RequestContext, ResourceStrategy, StrategyDeps } from './strategy.ts';
 
 /** Objects whose stored JSON exceeds this are refused with 422 (the DynamoDB item ceiling needs headroom). */
 export const MAX_OBJECT_BYTES = 350 * 1024;
@@ -109,7 +118,9 @@ export class Registry {
     const desired = checkTypeMeta(info, clone(body));
     desired.metadata ??= {};
     if (desired.metadata.name && desired.metadata.name !== name) {
-      throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     if (info.namespaced && desired.metadata.namespace && desired.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');

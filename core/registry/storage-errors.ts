@@ -2,14 +2,14 @@
  * The one place where storage errors become API Status errors, per verb,
  * as Kubernetes' `storeerr.InterpretXError` functions do.
  */
-import { type ResourceInfo } from '../api/resources.ts';
+import type { ResourceInfo } from '../api/resources.ts';
 import {
-  StatusError,
   alreadyExists,
   conflict,
   expired,
   internalError,
   notFound,
+  StatusError,
   serviceUnavailable,
   timeout,
 } from '../errors/index.ts';

@@ -40,7 +40,9 @@ function walk(value: unknown, node: SchemaNode | undefined, path: string, out: s
   const s = resolve(node);
   if (!s) return;
   if (s.type === 'array' && s.items) {
-    if (Array.isArray(value)) value.forEach((item, i) => walk(item, s.items, `${path}[${i}]`, out));
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, s.items, `${path}[${i}]`, out);
+    }
     return;
   }
   if (!isPlainObject(value)) return;

@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { RESOURCES, type ResourceInfo } from '../../api/resources.ts';
-import { resourcePaths } from './paths.ts';
 import { type GroupVersionKind, schemaClosure, schemaNameForKind } from '../../api/schema/schemas.ts';
+import { resourcePaths } from './paths.ts';
 
 interface GroupVersionDocument {
   doc: object;

@@ -4,9 +4,9 @@
  * finalizer so the namespace itself goes away.
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { findResource, RESOURCES, storageResource } from '../../api/resources.ts';
 import { MASTERS_GROUP } from '../../apiserver/auth.ts';
 import type { Logger } from '../../apiserver/types.ts';
-import { RESOURCES, findResource, storageResource } from '../../api/resources.ts';
 import { isNotFound } from '../../errors/index.ts';
 import { deleteObject } from '../../registry/delete.ts';
 import type { Registry } from '../../registry/registry.ts';
@@ -28,7 +28,11 @@ export interface NamespaceControllerDeps {
   now?: () => Date;
 }
 
-const ctx = (now: Date): RequestContext => ({ user: { name: 'system:controller:namespace', groups: [MASTERS_GROUP] }, now, dryRun: false });
+const ctx = (now: Date): RequestContext => ({
+  user: { name: 'system:controller:namespace', groups: [MASTERS_GROUP] },
+  now,
+  dryRun: false,
+});
 
 /** Reconciles one namespace. Idempotent; requeues while content remains. */
 export async function syncNamespace(deps: NamespaceControllerDeps, name: string): Promise<SyncResult | undefined> {
@@ -48,7 +52,15 @@ export async function syncNamespace(deps: NamespaceControllerDeps, name: string)
       remaining++;
       if (item.metadata.deletionTimestamp) continue;
       try {
-        await deleteObject(deps.registry, { garbageCollector: false }, ctx(now), info, name, item.metadata.name ?? '', {});
+        await deleteObject(
+          deps.registry,
+          { garbageCollector: false },
+          ctx(now),
+          info,
+          name,
+          item.metadata.name ?? '',
+          {},
+        );
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -63,7 +75,9 @@ export async function syncNamespace(deps: NamespaceControllerDeps, name: string)
     name,
     (cur) => ({
       ...cur,
-      spec: { finalizers: ((cur.spec as Namespace['spec'])?.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) },
+      spec: {
+        finalizers: ((cur.spec as Namespace['spec'])?.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER),
+      },
     }),
     'finalize',
   );

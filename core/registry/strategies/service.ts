@@ -4,7 +4,7 @@
  */
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
-import { IP_ALLOCATIONS, PORT_ALLOCATIONS, allocateClusterIp, allocateNodePort, releaseValue } from '../allocators.ts';
+import { allocateClusterIp, allocateNodePort, IP_ALLOCATIONS, PORT_ALLOCATIONS, releaseValue } from '../allocators.ts';
 import type { ResourceStrategy, StrategyDeps } from '../strategy.ts';
 
 const owner = (obj: KubeObject) => `${obj.metadata.namespace}/${obj.metadata.name}`;
@@ -49,11 +49,18 @@ async function claimAll(
     spec.clusterIP = asService(old).spec?.clusterIP;
     spec.clusterIPs = [spec.clusterIP as string];
   } else if (spec.clusterIP !== 'None') {
-    spec.clusterIP = await allocateClusterIp(deps.store, deps.serviceCidr, owner(obj), spec.clusterIP || undefined, deps.random, {
-      kind: 'Service',
-      name,
-      fieldPath: 'spec.clusterIPs[0]',
-    });
+    spec.clusterIP = await allocateClusterIp(
+      deps.store,
+      deps.serviceCidr,
+      owner(obj),
+      spec.clusterIP || undefined,
+      deps.random,
+      {
+        kind: 'Service',
+        name,
+        fieldPath: 'spec.clusterIPs[0]',
+      },
+    );
     claimed.ip = spec.clusterIP;
     spec.clusterIPs = [spec.clusterIP];
   } else {
@@ -67,11 +74,18 @@ async function claimAll(
       continue;
     }
     if (port.nodePort && held.has(port.nodePort)) continue;
-    port.nodePort = await allocateNodePort(deps.store, deps.nodePortRange, owner(obj), port.nodePort || undefined, deps.random, {
-      kind: 'Service',
-      name,
-      fieldPath: `spec.ports[${i}].nodePort`,
-    });
+    port.nodePort = await allocateNodePort(
+      deps.store,
+      deps.nodePortRange,
+      owner(obj),
+      port.nodePort || undefined,
+      deps.random,
+      {
+        kind: 'Service',
+        name,
+        fieldPath: `spec.ports[${i}].nodePort`,
+      },
+    );
     claimed.ports.push(port.nodePort);
   }
 }
@@ -88,7 +102,9 @@ export const serviceStrategy: ResourceStrategy = {
   async release(obj, deps, keep) {
     const keepIps = new Set(keep ? clusterIps(asService(keep)) : []);
     const keepPorts = new Set(keep ? nodePorts(asService(keep)) : []);
-    for (const ip of clusterIps(asService(obj))) if (!keepIps.has(ip)) await releaseValue(deps.store, IP_ALLOCATIONS, ip);
-    for (const p of nodePorts(asService(obj))) if (!keepPorts.has(p)) await releaseValue(deps.store, PORT_ALLOCATIONS, String(p));
+    for (const ip of clusterIps(asService(obj)))
+      if (!keepIps.has(ip)) await releaseValue(deps.store, IP_ALLOCATIONS, ip);
+    for (const p of nodePorts(asService(obj)))
+      if (!keepPorts.has(p)) await releaseValue(deps.store, PORT_ALLOCATIONS, String(p));
   },
 };

@@ -291,9 +291,12 @@ class SqliteStore implements Store {
       for (const op of ops) op.reject(toStorageError(e, op.k));
       return;
     }
-    ops.forEach((op, i) => {
+    for (const [i, op] of ops.entries()) {
       const c = outcomes[i];
-      if ('error' in c) return op.reject(toStorageError(c.error, op.k));
+      if ('error' in c) {
+        op.reject(toStorageError(c.error, op.k));
+        continue;
+      }
       const type = c.type;
       if (type) {
         this.hub.publish(op.key.resource, op.key.namespace, () => {
@@ -303,7 +306,7 @@ class SqliteStore implements Store {
         });
       }
       op.resolve(JSON.parse(c.body));
-    });
+    }
   }
 }
 

@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../../../core/api/resources.ts';
-import {
-  SCHEMAS,
-  schemaClosure,
-  schemaDescription,
-  schemaNameForKind,
-} from '../../../../core/api/schema/schemas.ts';
+import { SCHEMAS, schemaClosure, schemaDescription, schemaNameForKind } from '../../../../core/api/schema/schemas.ts';
 import { generateSchemas, renderSchemas, SCHEMAS_FILE } from '../../../../scripts/gen-openapi.ts';
 
 const props = (name: string) => SCHEMAS[name].properties as Record<string, Record<string, unknown>>;
