@@ -3,11 +3,11 @@
  * (autoscaling/v1 Scale over a workload's replicas), `binding` (assigning a
  * pod to a node) and `finalize` (a namespace's spec finalizers).
  */
-import type { Binding, Pod } from 'kubernetes-types/core/v1.js';
+import type { Binding } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/object.ts';
-import { findResource, type ResourceInfo } from '../api/resources.ts';
-import { rfc3339 } from '../api/time.ts';
-import { badRequest, conflict, field, invalid, methodNotAllowed, pathNotFound } from '../errors/index.ts';
+import type { ResourceInfo } from '../api/resources.ts';
+import { badRequest, field, invalid, methodNotAllowed, pathNotFound } from '../errors/index.ts';
+import { bindPod } from '../registry/binding.ts';
 import type { RequestContext } from '../registry/strategy.ts';
 import { decodeObjectBody, decodePatch, patchTypeOf } from './negotiation.ts';
 import { applyPatch } from './patch.ts';
@@ -146,37 +146,9 @@ async function handleBinding(
   }
   const target = body.target?.name;
   if (!target) throw invalid({ group: '', kind: 'Binding' }, podName, [field.required('target.name')]);
-  const pods = findResource('', 'v1', 'pods') as ResourceInfo;
-  const pre = body.metadata?.uid ? body.metadata.uid : undefined;
-  await deps.registry.systemUpdate(ctx, pods, ri.namespace, podName, (cur) => {
-    const pod = cur as unknown as Pod;
-    if (pre && pre !== cur.metadata.uid)
-      throw conflict({ group: '', resource: 'pods' }, podName, 'the UID in the binding does not match the pod');
-    if (cur.metadata.deletionTimestamp)
-      throw conflict({ group: '', resource: 'pods' }, podName, 'pod is being deleted, cannot be assigned to a host');
-    if (pod.spec?.nodeName) {
-      throw conflict(
-        { group: '', resource: 'pods' },
-        podName,
-        `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`,
-      );
-    }
-    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({
-      type: 'PodScheduled',
-      status: 'True',
-      lastTransitionTime: rfc3339(ctx.now),
-      lastProbeTime: null as unknown as undefined,
-    });
-    return {
-      ...cur,
-      metadata: {
-        ...cur.metadata,
-        annotations: { ...cur.metadata.annotations, ...(body.metadata?.annotations ?? {}) },
-      },
-      spec: { ...(cur.spec as object), nodeName: target },
-      status: { ...(cur.status as object), conditions },
-    };
+  await bindPod(deps.registry, ctx, ri.namespace, podName, target, {
+    uid: body.metadata?.uid || undefined,
+    annotations: body.metadata?.annotations,
   });
   return json(201, successStatus({}));
 }

@@ -40,7 +40,8 @@ export function toApiRequest(event: APIGatewayProxyEvent, signal?: AbortSignal):
   if (multi) {
     for (const [name, values] of Object.entries(multi)) for (const v of values ?? []) query.append(name, v);
   } else {
-    for (const [name, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query.append(name, v);
+    for (const [name, v] of Object.entries(event.queryStringParameters ?? {}))
+      if (v !== undefined) query.append(name, v);
   }
   const raw = event.body;
   const body = raw ? Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8') : undefined;

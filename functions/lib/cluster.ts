@@ -9,7 +9,12 @@ import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KubeObject } from '../../core/api/object.ts';
 import { findResource } from '../../core/api/resources.ts';
-import { type Authenticator, MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../../core/apiserver/auth.ts';
+import {
+  type Authenticator,
+  MASTERS_GROUP,
+  mastersAuthorizer,
+  staticTokenAuthenticator,
+} from '../../core/apiserver/auth.ts';
 import { createApiHandler } from '../../core/apiserver/handler.ts';
 import { errorResponse } from '../../core/apiserver/responses.ts';
 import type { ApiHandler, Logger } from '../../core/apiserver/types.ts';
@@ -60,7 +65,11 @@ export function adminAuthenticator(tokenHashes: readonly string[]): Authenticato
 export async function ensureSystemNamespaces(registry: Registry, now: () => Date): Promise<void> {
   const info = findResource('', 'v1', 'namespaces');
   if (!info) throw new Error('the namespaces resource is not served');
-  const ctx: RequestContext = { user: { name: 'system:apiserver', groups: [MASTERS_GROUP] }, now: now(), dryRun: false };
+  const ctx: RequestContext = {
+    user: { name: 'system:apiserver', groups: [MASTERS_GROUP] },
+    now: now(),
+    dryRun: false,
+  };
   for (const name of SYSTEM_NAMESPACES) {
     const ns: KubeObject = { metadata: { name } };
     await registry.create(ctx, info, '', ns).catch((e) => {
@@ -83,7 +92,11 @@ export interface ApiAssembly {
  * before its first request; while that fails, requests are answered 503 and
  * the next one tries again.
  */
-export function createApiAssembly(config: ApiserverConfig, logger: Logger, store = createStore(config, logger)): ApiAssembly {
+export function createApiAssembly(
+  config: ApiserverConfig,
+  logger: Logger,
+  store = createStore(config, logger),
+): ApiAssembly {
   const registry = createRegistry(config, store);
   const now = () => new Date();
   const core = createApiHandler({

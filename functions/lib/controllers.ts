@@ -11,10 +11,11 @@
  * `initialKeys` lists everything the controller owns (the scheduled resync).
  */
 import type { Logger } from '../../core/apiserver/types.ts';
-import type { ControllerSpec, SyncResult } from '../../core/controllers/runtime/controller.ts';
 import { syncNamespace } from '../../core/controllers/namespace/sync.ts';
+import type { ControllerSpec, SyncResult } from '../../core/controllers/runtime/controller.ts';
 import type { Registry } from '../../core/registry/registry.ts';
 import type { Store, StoreEvent } from '../../core/storage/store.ts';
+import { runLimited } from './sqs-queues.ts';
 
 /** What a controller is built from. */
 export interface ControllerDeps {
@@ -101,4 +102,22 @@ export async function allWorkKeys(controllers: Controllers): Promise<string[]> {
     for (const key of await spec.initialKeys()) if (key) keys.add(workKey(spec.name, key));
   }
   return [...keys];
+}
+
+/**
+ * Queues every key every controller owns (the level-triggered safety net
+ * behind the stream). Returns how many keys there were and how many were
+ * sent (the rest were already pending). Throws the first queueing failure.
+ */
+export async function resyncAll(
+  controllers: Controllers,
+  enqueue: (workKey: string) => Promise<boolean>,
+  concurrency = 10,
+): Promise<{ keys: number; queued: number }> {
+  const keys = await allWorkKeys(controllers);
+  let queued = 0;
+  await runLimited(keys, concurrency, async (key) => {
+    if (await enqueue(key)) queued++;
+  });
+  return { keys: keys.length, queued };
 }

@@ -62,7 +62,10 @@ export interface StreamFanOutResult extends DynamoDBBatchResponse {
  * the decoder throws or answers for a different number of records, or when a
  * failed record has no sequence number to report.
  */
-export async function fanOutStreamBatch(records: readonly DynamoDBRecord[], deps: StreamFanOutDeps): Promise<StreamFanOutResult> {
+export async function fanOutStreamBatch(
+  records: readonly DynamoDBRecord[],
+  deps: StreamFanOutDeps,
+): Promise<StreamFanOutResult> {
   const decoded = await deps.toStoreEvents(records);
   if (decoded.length !== records.length) {
     throw new Error(`stream decoder answered ${decoded.length} results for ${records.length} records`);
