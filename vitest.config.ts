@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One DynamoDB Local JVM for the whole run instead of one per test file.
+    globalSetup: ['test/support/dynamodb-global-setup.ts'],
   },
 });
