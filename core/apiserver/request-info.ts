@@ -56,7 +56,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     .map(decodeURIComponent);
   let rest: string[];
   let group = '';
-  let version = '';
+  let version: string;
   if (segments[0] === 'api' && segments.length >= 3) {
     version = segments[1];
     rest = segments.slice(2);

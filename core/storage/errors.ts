@@ -7,13 +7,7 @@
 
 /** The storage error codes, as Kubernetes' storage package names them. */
 export type StorageErrorCode =
-  | 'KeyNotFound'
-  | 'KeyExists'
-  | 'Conflict'
-  | 'ResourceExpired'
-  | 'InvalidObject'
-  | 'Unreachable'
-  | 'Timeout';
+  'KeyNotFound' | 'KeyExists' | 'Conflict' | 'ResourceExpired' | 'InvalidObject' | 'Unreachable' | 'Timeout';
 
 /** A storage-layer failure with a code the registry maps to an API status. */
 export class StorageError extends Error {

@@ -103,7 +103,7 @@ export async function motoForTests(env: NodeJS.ProcessEnv = process.env): Promis
     return await startMoto(env);
   } catch (e) {
     const message = `${(e as Error).message}. Install moto's server with \`${MOTO_INSTALL}\`, or point SKUBE_TEST_AWS_ENDPOINT at LocalStack`;
-    if (env.CI === 'true') throw new Error(message);
+    if (env.CI === 'true') throw new Error(message, { cause: e });
     return { skip: message };
   }
 }
@@ -121,7 +121,7 @@ async function waitUntilServing(
 ): Promise<void> {
   const client = new SQSClient({ endpoint, ...TEST_AWS_SQS, maxAttempts: 1 });
   const deadline = Date.now() + START_TIMEOUT_MS;
-  let last = '';
+  let last: string;
   try {
     for (;;) {
       if (child && child.exitCode !== null) {

@@ -207,7 +207,7 @@ export function liveOrderAfterMerge(
     if (!isMap(item) || !Object.hasOwn(item, PATCH_DIRECTIVE)) continue;
     if (item[PATCH_DIRECTIVE] === 'replace') replaced = true;
     if (item[PATCH_DIRECTIVE] !== 'delete') continue;
-    for (let i = backing.slice(0, length).findIndex((v) => matches(v, item[mergeKey])); i >= 0; ) {
+    for (let i = backing.slice(0, length).findIndex((v) => matches(v, item[mergeKey])); i >= 0;) {
       backing.copyWithin(i, i + 1, length);
       length--;
       i = backing.slice(0, length).findIndex((v) => matches(v, item[mergeKey]));

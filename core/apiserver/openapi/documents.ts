@@ -61,8 +61,7 @@ function buildDocument(infos: ResourceInfo[]): object {
 function collectResponseKinds(item: unknown, into: Set<string>): void {
   for (const op of Object.values(item as Record<string, unknown>)) {
     const gvk = (op as Record<string, unknown> | undefined)?.['x-kubernetes-group-version-kind'] as
-      | GroupVersionKind
-      | undefined;
+      GroupVersionKind | undefined;
     const name = gvk && schemaNameForKind(gvk);
     if (name) into.add(name);
   }

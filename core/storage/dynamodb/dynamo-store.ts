@@ -23,6 +23,7 @@ import type {
   WatchOptions,
 } from '../store.ts';
 import { checkPreconditions, encodeBody, isExpired, keyString, stamp } from './codec.ts';
+import { type ConsumedCapacityHook, reportConsumedCapacity } from './consumed-capacity.ts';
 import { type DynamoContext, type StoreLogger, silentStoreLogger } from './context.ts';
 import { DEFAULT_RETRY, type RetryPolicy, toStorageError, withRetries } from './driver-errors.ts';
 import { listPage } from './list.ts';
@@ -54,6 +55,8 @@ export interface DynamoStoreOptions {
   /** Milliseconds since the epoch (log expiry); default Date.now. */
   now?: () => number;
   logger?: StoreLogger;
+  /** When set, every DynamoDB call asks for and reports its consumed capacity (see `consumed-capacity.ts`). */
+  onConsumedCapacity?: ConsumedCapacityHook;
 }
 
 /** What a write decides after reading the current object: a write, or nothing to do. */
@@ -82,6 +85,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
     logger: opts.logger ?? silentStoreLogger,
     stats: { transactMillis: 20 },
   };
+  if (opts.onConsumedCapacity) reportConsumedCapacity(ctx.doc, opts.onConsumedCapacity, ctx.logger);
   return new DynamoStore(ctx, owned ? client : undefined, opts.watchPollMillis ?? 100, opts.watchBufferSize ?? 10_000);
 }
 

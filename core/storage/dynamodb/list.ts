@@ -56,7 +56,7 @@ export async function listPage(ctx: DynamoContext, resource: string, options: Li
   const changes = new Map<string, LogRow>();
   let logRead = revision;
   let cursor: Item | undefined;
-  let page: Entry[] = [];
+  let page: Entry[];
   for (;;) {
     const chunk = await queryObjects(ctx, resource, namespace, after, cursor, limit ? limit + 1 : 0);
     objects.push(...chunk.entries);
