@@ -16,6 +16,7 @@ import { isAlreadyExists } from '../core/errors/index.ts';
 import { ipString, parseCidr } from '../core/registry/allocators.ts';
 import { Registry } from '../core/registry/registry.ts';
 import type { RequestContext } from '../core/registry/strategy.ts';
+import { startScheduler } from '../core/scheduler/loop.ts';
 import { createSqliteStore } from '../core/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../core/storage/store.ts';
 import { ensureAdminCredential } from './credentials.ts';
@@ -36,6 +37,8 @@ export interface LocalClusterOptions {
   kubeconfigPath?: string;
   /** Log retention of the store's revision log. */
   compaction?: { keepRevisions?: number; keepMillis?: number; intervalMillis?: number };
+  /** Run the scheduler in process (default true). */
+  scheduler?: boolean;
 }
 
 /** A running local cluster. */
@@ -136,7 +139,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     user: 'admin',
     token: credential.token,
   });
-  const controllers = [await startNamespaceController({ store, registry, logger: opts.logger })];
+  const controllers: { stop(): Promise<void> }[] = [
+    await startNamespaceController({ store, registry, logger: opts.logger }),
+  ];
+  if (opts.scheduler !== false) controllers.push(await startScheduler({ store, registry, logger: opts.logger }));
   return {
     url: server.url,
     kubeconfigPath,

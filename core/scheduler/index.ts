@@ -21,8 +21,12 @@ export {
   type Snapshot,
   type Status,
 } from './framework.ts';
+export { EventRecorder, EventSpamFilter, eventName, SCHEDULER_COMPONENT } from './events.ts';
+export { type RunningScheduler, type SchedulerDeps, type SchedulerLoopConfig, startScheduler } from './loop.ts';
 export { fitErrorMessage, NO_NODES_AVAILABLE } from './message.ts';
+export { markUnschedulable, REASON_UNSCHEDULABLE, showsUnschedulable } from './pod-status.ts';
 export { REGISTRY } from './plugins/registry.ts';
+export { type QueuedPod, SchedulingQueue, type SchedulingQueueOptions } from './queue.ts';
 export {
   type Rng,
   type ScheduleFailure,

@@ -56,7 +56,9 @@ export class ConfigError extends Error {
 /** The environment as the loaders read it. */
 export type Environment = Record<string, string | undefined>;
 
-const nonEmpty = z.string().trim().min(1, 'required');
+/** Names a missing variable "required" instead of zod's type message. */
+const missing = { error: (issue: { input: unknown }) => (issue.input === undefined ? 'required' : undefined) };
+const nonEmpty = z.string(missing).trim().min(1, 'required');
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 const cidr = z.string().refine((v) => {
   try {
@@ -77,7 +79,7 @@ const portRange = z
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const sha256List = z
-  .string()
+  .string(missing)
   .trim()
   .min(1, 'required')
   .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()))
@@ -101,7 +103,7 @@ const apiserverSchema = z.object({
   SKUBE_WATCH_BATCH_WINDOW_MS: integer(0, 900_000, 1000),
 });
 
-const controllerSchema = z.object({ ...common, SKUBE_WORK_QUEUE_URL: z.url() });
+const controllerSchema = z.object({ ...common, SKUBE_WORK_QUEUE_URL: z.url(missing) });
 
 function commonOf(env: z.infer<typeof apiserverSchema> | z.infer<typeof controllerSchema>): CommonConfig {
   return {

@@ -19,7 +19,7 @@ export function lazyHandler<TEvent, TResult>(
   build: () => LambdaHandler<TEvent, TResult>,
 ): LambdaHandler<TEvent, TResult> {
   let built: LambdaHandler<TEvent, TResult> | undefined;
-  return (event, context) => {
+  return async (event, context) => {
     built ??= build();
     return built(event, context);
   };

@@ -15,6 +15,7 @@ import {
   CreateTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  type StreamSpecification,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -71,13 +72,21 @@ export function overflowPartition(resource: string): string {
 }
 
 /**
- * Creates both tables (on-demand, TTL on the log) for tests, local runs and
- * emulators; in AWS the CDK stack owns them. Idempotent: existing tables are
- * left as they are. TTL errors are ignored because emulators may not support
- * it and readers check `expiresAt` themselves.
+ * The log table's stream, the source of watch events for control loops (see
+ * `stream-events.ts`): each inserted log row is one change and carries the
+ * bodies after and before it, so the new image is enough.
+ */
+export const LOG_STREAM: StreamSpecification = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' };
+
+/**
+ * Creates both tables (on-demand, TTL on the log, a NEW_IMAGE stream on the
+ * log) for tests, local runs and emulators; in AWS the CDK stack owns them.
+ * Idempotent: existing tables are left as they are. TTL errors are ignored
+ * because emulators may not support it and readers check `expiresAt`
+ * themselves.
  */
 export async function createDynamoTables(client: DynamoDBClient, names: DynamoTableNames): Promise<void> {
-  const make = async (TableName: string, skType: 'S' | 'N') => {
+  const make = async (TableName: string, skType: 'S' | 'N', stream?: StreamSpecification) => {
     try {
       await client.send(
         new CreateTableCommand({
@@ -91,6 +100,7 @@ export async function createDynamoTables(client: DynamoDBClient, names: DynamoTa
             { AttributeName: ATTR.pk, KeyType: 'HASH' },
             { AttributeName: ATTR.sk, KeyType: 'RANGE' },
           ],
+          StreamSpecification: stream,
         }),
       );
     } catch (e) {
@@ -99,7 +109,7 @@ export async function createDynamoTables(client: DynamoDBClient, names: DynamoTa
     // Real DynamoDB creates tables asynchronously; emulators are ACTIVE at once.
     await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1 }, { TableName });
   };
-  await Promise.all([make(names.objects, 'S'), make(names.log, 'N')]);
+  await Promise.all([make(names.objects, 'S'), make(names.log, 'N', LOG_STREAM)]);
   await client
     .send(
       new UpdateTimeToLiveCommand({
