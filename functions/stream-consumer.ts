@@ -1,6 +1,6 @@
 /**
- * The stream consumer function: DynamoDB stream records → store changes
- * (`toStoreEvents`, the seam the store's stream decoder fills) → the work keys
+ * The stream consumer function: records of the log table's DynamoDB stream →
+ * store changes (`toStoreEvents`: the store's decoder in Lambda) → the work keys
  * of every controller watching the changed resource → the SQS work queue, each
  * key once per batch. Records that could not be decoded or queued are
  * reported by sequence number in `batchItemFailures`.
@@ -9,7 +9,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type ControllerFunctionDeps, controllerFunctionDeps } from './lib/controller-function.ts';
 import { lazyHandler } from './lib/lazy-handler.ts';
 import { coreLogger, instrument, MetricUnit } from './lib/observability.ts';
-import { fanOutStreamBatch, type ToStoreEvents, toStoreEventsPending } from './lib/stream-events.ts';
+import { fanOutStreamBatch, logStreamDecoder, type ToStoreEvents } from './lib/stream-events.ts';
 
 /** What the stream consumer is built from. */
 export interface StreamConsumerDeps extends ControllerFunctionDeps {
@@ -35,6 +35,7 @@ export function createHandler(deps: StreamConsumerDeps) {
 }
 
 /** The Lambda entry point, built from the environment on the first invocation. */
-export const handler = lazyHandler(() =>
-  createHandler({ ...controllerFunctionDeps('skube-stream-consumer'), toStoreEvents: toStoreEventsPending }),
-);
+export const handler = lazyHandler(() => {
+  const deps = controllerFunctionDeps('skube-stream-consumer');
+  return createHandler({ ...deps, toStoreEvents: logStreamDecoder(deps.cluster.dynamodb, deps.cluster.tables) });
+});

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLocalCluster } from './cluster.ts';
 import { createLogger } from './logger.ts';
+import { storeFromFlags } from './store.ts';
 
 const DEFAULT_DATA_DIR = process.env.SKUBE_DATA_DIR ?? join(homedir(), '.skube');
 
@@ -30,11 +31,23 @@ program
   .option('--port <port>', 'API port (0 picks a free one)', port, 6443)
   .option('--http', 'serve plain HTTP instead of HTTPS', false)
   .option('--service-cidr <cidr>', 'range ClusterIPs are allocated from', '10.96.0.0/12')
+  .addOption(new Option('--store <store>', 'where objects live').choices(['sqlite', 'dynamodb']).default('sqlite'))
+  .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint (DynamoDB Local, LocalStack); default: AWS')
+  .option('--dynamodb-table-prefix <prefix>', 'DynamoDB tables <prefix>-objects and <prefix>-log (default: skube)')
+  .option('--region <region>', 'AWS region of the DynamoDB tables (default: AWS_REGION)')
+  .option('--create-tables', 'create the DynamoDB tables if missing (always done on an emulator endpoint)')
   .addOption(new Option('--log-format <format>', 'log output').choices(['json', 'text']).default('text'))
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-  .action(async (opts) => {
+  .action(async (opts, command: Command) => {
     const logger = createLogger(opts.logFormat, opts.logLevel);
+    let store: ReturnType<typeof storeFromFlags>;
+    try {
+      store = storeFromFlags(opts, process.env);
+    } catch (e) {
+      command.error(`error: ${(e as Error).message}`);
+    }
     const cluster = await startLocalCluster({
+      store,
       dataDir: opts.dataDir,
       host: opts.host,
       port: opts.port,

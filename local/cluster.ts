@@ -1,7 +1,8 @@
 /**
- * The local cluster behind `skube up`: the SQLite store in a data directory,
- * the API handler served over HTTPS on loopback, an admin kubeconfig, the
- * system namespaces, and the in-process controllers.
+ * The local cluster behind `skube up`: the SQLite store in a data directory
+ * (or DynamoDB tables, see `store.ts`), the API handler served over HTTPS on
+ * loopback, an admin kubeconfig, the system namespaces, and the in-process
+ * controllers.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -17,11 +18,11 @@ import { ipString, parseCidr } from '../core/registry/allocators.ts';
 import { Registry } from '../core/registry/registry.ts';
 import type { RequestContext } from '../core/registry/strategy.ts';
 import { startScheduler } from '../core/scheduler/loop.ts';
-import { createSqliteStore } from '../core/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../core/storage/store.ts';
 import { ensureAdminCredential } from './credentials.ts';
 import { startServer } from './http-server.ts';
 import { readKubeconfigToken, writeKubeconfig } from './kubeconfig.ts';
+import { type LocalStoreOptions, openLocalStore } from './store.ts';
 import { ensureTls } from './tls.ts';
 
 /** Options of a local cluster. */
@@ -35,7 +36,9 @@ export interface LocalClusterOptions {
   logger: Logger;
   /** Where to write the admin kubeconfig (default `<dataDir>/kubeconfig`). */
   kubeconfigPath?: string;
-  /** Log retention of the store's revision log. */
+  /** Where objects live (default: SQLite in `dataDir`). */
+  store?: LocalStoreOptions;
+  /** Log retention of the SQLite store's revision log. */
   compaction?: { keepRevisions?: number; keepMillis?: number; intervalMillis?: number };
   /** Run the scheduler in process (default true). */
   scheduler?: boolean;
@@ -103,7 +106,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const kubeconfigPath = opts.kubeconfigPath ?? join(opts.dataDir, 'kubeconfig');
   const credential = ensureAdminCredential(opts.dataDir, readKubeconfigToken(kubeconfigPath));
   const tls = opts.tls === false ? undefined : await ensureTls(opts.dataDir, [host, 'localhost']);
-  const store = createSqliteStore({ path: join(opts.dataDir, 'skube.db'), compaction: opts.compaction });
+  const store = await openLocalStore(opts.dataDir, opts.store, opts.compaction);
   const registry = new Registry({
     store,
     uid: randomUUID,

@@ -8,19 +8,16 @@
  * retries with backoff; a pod no node fits gets `PodScheduled=False` and a
  * `FailedScheduling` Event and waits for a cluster event.
  */
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../api/object.ts';
 import type { Logger } from '../apiserver/types.ts';
 import { isConflict, isNotFound } from '../errors/index.ts';
 import { bindPod } from '../registry/binding.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';
-import { type SchedulerCache, type WorkloadKind, createSchedulerCache } from './cache.ts';
+import { createSchedulerCache, type SchedulerCache } from './cache.ts';
 import { buildProfile, DEFAULT_CONFIGURATION, type SchedulerConfiguration } from './config.ts';
+import { watchCluster } from './event-handlers.ts';
 import { EventRecorder, EventSpamFilter, SCHEDULER_COMPONENT, schedulerContext } from './events.ts';
-import { type Informer, startInformer } from './informer.ts';
 import { Limiter } from './limiter.ts';
-import { podKey } from './node-info.ts';
 import { markUnschedulable } from './pod-status.ts';
 import { type QueuedPod, SchedulingQueue } from './queue.ts';
 import { type Rng, type ScheduleFailure, schedulePod } from './schedule-pod.ts';
@@ -67,27 +64,6 @@ export interface RunningScheduler {
   idle(): Promise<void>;
 }
 
-const WORKLOADS: [string, WorkloadKind][] = [
-  ['services', 'Service'],
-  ['replicasets.apps', 'ReplicaSet'],
-  ['replicationcontrollers', 'ReplicationController'],
-];
-
-const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-
-// What a node contributes to scheduling decisions; heartbeats and other status noise leave it unchanged.
-function nodeView(node: Node): string {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-  const s = node.status;
-  return JSON.stringify([
-    node.metadata?.labels,
-    node.spec?.taints,
-    node.spec?.unschedulable,
-    s?.allocatable ?? s?.capacity,
-    ready,
-  ]);
-}
-
 /**
  * Starts the scheduler over `store`: lists nodes, pods and workloads, then
  * schedules pending pods until stopped. Resolves once the initial lists are
@@ -120,86 +96,15 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     wake?.();
   };
 
-  const ours = (pod: Pod) =>
-    !pod.spec?.nodeName &&
-    !pod.metadata?.deletionTimestamp &&
-    !isTerminal(pod) &&
-    !pod.spec?.schedulingGates?.length &&
-    (pod.spec?.schedulerName || SCHEDULER_COMPONENT) === schedulerName;
-
-  const onPod = (pod: Pod, old?: Pod) => {
-    const key = podKey(pod);
-    if (pod.spec?.nodeName) {
-      cache.upsertPod(pod);
-      queue.delete(key);
-      // A pod finishing frees its node's resources.
-      if (old?.spec?.nodeName && !isTerminal(old) && isTerminal(pod)) queue.moveAll();
-    } else if (ours(pod)) {
-      // A copy of a pod whose binding is in flight only refreshes its entry (see scheduleBatch).
-      queue.add(pod);
-    } else {
-      queue.delete(key);
-    }
-    kick();
-  };
-
-  const informers: Informer[] = [];
-  const asPod = (o: KubeObject) => o as unknown as Pod;
-  const asNode = (o: KubeObject) => o as unknown as Node;
-  informers.push(
-    await startInformer(
-      store,
-      'nodes',
-      {
-        add: (o) => {
-          cache.upsertNode(asNode(o));
-          queue.moveAll();
-          kick();
-        },
-        update: (old, o) => {
-          cache.upsertNode(asNode(o));
-          if (nodeView(asNode(old)) !== nodeView(asNode(o))) queue.moveAll();
-          kick();
-        },
-        remove: (o) => cache.removeNode(o.metadata.name ?? ''),
-      },
-      logger,
-    ),
-  );
-  for (const [resource, kind] of WORKLOADS) {
-    const upsert = (o: KubeObject) => cache.upsertWorkload(kind, o as never);
-    informers.push(
-      await startInformer(
-        store,
-        resource,
-        {
-          add: upsert,
-          update: (_old, o) => upsert(o),
-          remove: (o) => cache.removeWorkload(kind, o.metadata.namespace ?? '', o.metadata.name ?? ''),
-        },
-        logger,
-      ),
-    );
-  }
-  informers.push(
-    await startInformer(
-      store,
-      'pods',
-      {
-        add: (o) => onPod(asPod(o)),
-        update: (old, o) => onPod(asPod(o), asPod(old)),
-        remove: (o) => {
-          const pod = asPod(o);
-          cache.removePod(pod);
-          queue.delete(podKey(pod));
-          spam.forget(podKey(pod));
-          if (pod.spec?.nodeName && !isTerminal(pod)) queue.moveAll();
-          kick();
-        },
-      },
-      logger,
-    ),
-  );
+  const informers = await watchCluster({
+    store,
+    logger,
+    cache,
+    queue,
+    schedulerName,
+    changed: kick,
+    podDeleted: (key) => spam.forget(key),
+  });
 
   const bind = async (q: QueuedPod, nodeName: string): Promise<void> => {
     const pod = q.pod;

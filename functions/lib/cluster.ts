@@ -6,6 +6,7 @@
  * the API's one-time bootstrap of the system namespaces on its first request.
  */
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KubeObject } from '../../core/api/object.ts';
 import { findResource } from '../../core/api/resources.ts';
@@ -22,6 +23,7 @@ import { isAlreadyExists, serviceUnavailable } from '../../core/errors/index.ts'
 import { Registry } from '../../core/registry/registry.ts';
 import type { RequestContext } from '../../core/registry/strategy.ts';
 import { createDynamoStore } from '../../core/storage/dynamodb/dynamo-store.ts';
+import { type DynamoTableNames, tableNames } from '../../core/storage/dynamodb/tables.ts';
 import type { Store } from '../../core/storage/store.ts';
 import type { ApiserverConfig, CommonConfig, ControllerConfig } from './config.ts';
 import { InMemoryPendingMarks } from './pending-marks.ts';
@@ -34,14 +36,17 @@ import { SqsWorkQueue } from './sqs-work-queue.ts';
  */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-/** The DynamoDB store of `config` (the container keeps it between invocations). */
-export function createStore(config: CommonConfig, logger?: Logger): Store {
-  return createDynamoStore({
-    endpoint: config.dynamodbEndpoint,
+/** A DynamoDB client for `config`'s endpoint and region (credentials from the SDK's default chain). */
+export function createDynamoClient(config: CommonConfig): DynamoDBClient {
+  return new DynamoDBClient({
     region: config.region,
-    tablePrefix: config.tablePrefix,
-    logger,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   });
+}
+
+/** The DynamoDB store of `config` (the container keeps it between invocations), over `client` when given. */
+export function createStore(config: CommonConfig, logger?: Logger, client = createDynamoClient(config)): Store {
+  return createDynamoStore({ client, tablePrefix: config.tablePrefix, logger });
 }
 
 /** The registry over `store` with the configured ClusterIP range and NodePort range. */
@@ -123,6 +128,8 @@ export function createApiAssembly(
 
 /** What the controller functions are built from. */
 export interface ControllerAssembly {
+  dynamodb: DynamoDBClient;
+  tables: DynamoTableNames;
   store: Store;
   registry: Registry;
   sqs: SQSClient;
@@ -137,9 +144,12 @@ export interface ControllerAssembly {
 
 /** The store, registry and work queue of the controller functions. */
 export function createControllerAssembly(config: ControllerConfig, logger: Logger): ControllerAssembly {
-  const store = createStore(config, logger);
+  const dynamodb = createDynamoClient(config);
+  const store = createStore(config, logger, dynamodb);
   const sqs = createSqsClient({ region: config.region, endpoint: config.sqsEndpoint });
   return {
+    dynamodb,
+    tables: tableNames(config.tablePrefix),
     store,
     registry: createRegistry(config, store),
     sqs,

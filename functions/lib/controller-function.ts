@@ -4,7 +4,7 @@
  * registered controllers over the DynamoDB store, and the SQS work queue.
  */
 
-import { createControllerAssembly } from './cluster.ts';
+import { type ControllerAssembly, createControllerAssembly } from './cluster.ts';
 import { type ControllerConfig, type Environment, loadControllerConfig } from './config.ts';
 import { type Controllers, createControllers } from './controllers.ts';
 import { coreLogger, createObservability, type Observability } from './observability.ts';
@@ -22,7 +22,7 @@ export interface ControllerFunctionDeps {
 export function controllerFunctionDeps(
   serviceName: string,
   env?: Environment,
-): ControllerFunctionDeps & { config: ControllerConfig } {
+): ControllerFunctionDeps & { config: ControllerConfig; cluster: ControllerAssembly } {
   const config = loadControllerConfig(env);
   const obs = createObservability(serviceName, config);
   const logger = coreLogger(obs.logger);
@@ -33,5 +33,5 @@ export function controllerFunctionDeps(
     logger,
     now: () => new Date(),
   });
-  return { config, obs, controllers, workQueue: cluster.workQueue };
+  return { config, cluster, obs, controllers, workQueue: cluster.workQueue };
 }

@@ -7,12 +7,16 @@
  *
  * THE SEAM: decoding records (`ToStoreEvents`) belongs to the DynamoDB store,
  * which alone knows its table layout (which table's stream, which attributes,
- * where overflowed previous bodies live). Until that part is written,
- * `toStoreEventsPending` stands in and fails every record, so the event
- * source mapping keeps them (and retries) rather than losing them.
+ * where overflowed previous bodies live): `logStreamDecoder` plugs in its
+ * decoder (`core/storage/dynamodb/stream-events.ts`) for the log table's
+ * stream, and tests plug in fakes.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '../../core/apiserver/types.ts';
+import { createOverflowPrevReader } from '../../core/storage/dynamodb/overflow-reader.ts';
+import { streamDecoder } from '../../core/storage/dynamodb/stream-events.ts';
+import type { DynamoTableNames } from '../../core/storage/dynamodb/tables.ts';
 import type { StoreEvent } from '../../core/storage/store.ts';
 import { type Controllers, workKeysFor } from './controllers.ts';
 import { runLimited } from './sqs-queues.ts';
@@ -33,9 +37,14 @@ export type DecodedRecord = { events: ResourceEvent[] } | { error: unknown };
  */
 export type ToStoreEvents = (records: readonly DynamoDBRecord[]) => Promise<DecodedRecord[]>;
 
-/** The stand-in decoder until the store's stream decoder exists: every record fails (and is retried). */
-export const toStoreEventsPending: ToStoreEvents = async (records) =>
-  records.map(() => ({ error: new Error('DynamoDB stream decoding is not implemented yet') }));
+/**
+ * The decoder of the store's log-table stream: each inserted log row is one
+ * change; previous bodies too big for their row are read from `tables`
+ * through `client`. Records that are not changes decode to no events.
+ */
+export function logStreamDecoder(client: DynamoDBClient, tables: DynamoTableNames): ToStoreEvents {
+  return streamDecoder({ readOverflowPrev: createOverflowPrevReader(client, tables) });
+}
 
 /** What the fan-out needs. */
 export interface StreamFanOutDeps {

@@ -65,7 +65,6 @@ function protobufConfigMap(name: string, data: Record<string, string>): Uint8Arr
 const configMap = (name: string, data: Record<string, string> = { k: 'v' }) =>
   JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
 
-// biome-ignore lint/suspicious/noExplicitAny: tests index freely into response bodies.
 const bodyOf = (r: APIGatewayProxyResult): any => JSON.parse(r.body);
 
 if ('skip' in dynamo) {
@@ -126,7 +125,11 @@ if ('skip' in dynamo) {
     });
 
     it('creates, gets and lists an object in the bootstrapped default namespace', async () => {
-      const created = await invoke({ method: 'POST', url: `${CM}?fieldManager=kubectl-create`, body: configMap('web') });
+      const created = await invoke({
+        method: 'POST',
+        url: `${CM}?fieldManager=kubectl-create`,
+        body: configMap('web'),
+      });
       expect(created.statusCode).toBe(201);
       expect(bodyOf(created)).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'web', namespace: 'default' } });
 
@@ -151,7 +154,11 @@ if ('skip' in dynamo) {
       });
       expect(r.statusCode).toBe(201);
       expect(r.headers?.['content-type']).toMatch(/^application\/json/);
-      expect(bodyOf(r)).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'from-proto' }, data: { greeting: 'hello' } });
+      expect(bodyOf(r)).toMatchObject({
+        kind: 'ConfigMap',
+        metadata: { name: 'from-proto' },
+        data: { greeting: 'hello' },
+      });
       expect(bodyOf(await invoke({ method: 'GET', url: `${CM}/from-proto` })).data).toEqual({ greeting: 'hello' });
     });
 
@@ -178,7 +185,10 @@ if ('skip' in dynamo) {
       expect(Date.now() - started).toBeLessThan(CAP_SECONDS * 1000);
       expect(r.statusCode).toBe(200);
       expect(r.headers?.['content-type']).toBe('application/json');
-      const events = r.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const events = r.body
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(events).toEqual([
         expect.objectContaining({ type: 'ADDED', object: expect.objectContaining({ kind: 'ConfigMap' }) }),
       ]);
@@ -199,7 +209,11 @@ if ('skip' in dynamo) {
     });
 
     it('sends a binary document base64-encoded', async () => {
-      const r = await invoke({ method: 'GET', url: '/openapi/v2', headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+      const r = await invoke({
+        method: 'GET',
+        url: '/openapi/v2',
+        headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+      });
       expect(r.statusCode).toBe(200);
       expect(r.isBase64Encoded).toBe(true);
       // gnostic openapi_v2.Document { swagger: "2.0" }
@@ -241,7 +255,9 @@ if ('skip' in dynamo) {
       });
       const context = lambdaContext('skube-apiserver');
       vi.stubEnv('SKUBE_TABLE_PREFIX', '');
-      await expect(exportedHandler(event, context)).rejects.toThrow(/invalid apiserver configuration: .*SKUBE_TABLE_PREFIX/);
+      await expect(exportedHandler(event, context)).rejects.toThrow(
+        /invalid apiserver configuration: .*SKUBE_TABLE_PREFIX/,
+      );
 
       vi.stubEnv('AWS_REGION', TEST_AWS.region);
       vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_AWS.credentials.accessKeyId);

@@ -43,8 +43,16 @@ describe('toApiRequest', () => {
   });
 
   it.each<[string, string | Uint8Array, Uint8Array]>([
-    ['a text body as UTF-8', '{"kind":"Pod","metadata":{"name":"é"}}', Buffer.from('{"kind":"Pod","metadata":{"name":"é"}}')],
-    ['a base64 body as its bytes', Uint8Array.of(0x6b, 0x38, 0x73, 0x00, 0xff), Uint8Array.of(0x6b, 0x38, 0x73, 0x00, 0xff)],
+    [
+      'a text body as UTF-8',
+      '{"kind":"Pod","metadata":{"name":"é"}}',
+      Buffer.from('{"kind":"Pod","metadata":{"name":"é"}}'),
+    ],
+    [
+      'a base64 body as its bytes',
+      Uint8Array.of(0x6b, 0x38, 0x73, 0x00, 0xff),
+      Uint8Array.of(0x6b, 0x38, 0x73, 0x00, 0xff),
+    ],
   ])('decodes %s', (_case, body, bytes) => {
     const req = toApiRequest(apiGatewayEvent({ method: 'POST', url: '/api/v1/pods', body }));
     expect(new Uint8Array(req.body ?? [])).toEqual(new Uint8Array(bytes));
@@ -52,7 +60,10 @@ describe('toApiRequest', () => {
 
   it('treats an empty body as no body and passes the abort signal on', () => {
     const abort = new AbortController();
-    const req = toApiRequest(apiGatewayEvent({ method: 'DELETE', url: '/api/v1/namespaces/x', body: '' }), abort.signal);
+    const req = toApiRequest(
+      apiGatewayEvent({ method: 'DELETE', url: '/api/v1/namespaces/x', body: '' }),
+      abort.signal,
+    );
     expect(req.body).toBeUndefined();
     expect(req.signal).toBe(abort.signal);
   });
@@ -77,7 +88,11 @@ describe('toProxyResult', () => {
   const get = (url = '/api/v1/pods') => toApiRequest(apiGatewayEvent({ method: 'GET', url }));
 
   it('passes a JSON body, status and headers through as text', async () => {
-    const res: ApiResponse = { status: 404, headers: { 'content-type': 'application/json' }, body: '{"kind":"Status"}' };
+    const res: ApiResponse = {
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind":"Status"}',
+    };
     const { result, longPoll } = await toProxyResult(get(), res, STREAM);
     expect(result).toEqual({
       statusCode: 404,

@@ -59,7 +59,11 @@ describe('loadApiserverConfig', () => {
     ['no admin token hash is set', { ...API, SKUBE_ADMIN_TOKEN_SHA256: undefined }, /SKUBE_ADMIN_TOKEN_SHA256/],
     ['a token hash is not SHA-256 hex', { ...API, SKUBE_ADMIN_TOKEN_SHA256: `${HASH},secret` }, /SHA-256/],
     ['the endpoint is not a URL', { ...API, SKUBE_DYNAMODB_ENDPOINT: 'localhost' }, /SKUBE_DYNAMODB_ENDPOINT/],
-    ['the service CIDR is malformed', { ...API, SKUBE_SERVICE_CIDR: '10.96.0.0' }, /SKUBE_SERVICE_CIDR: must be an IPv4 CIDR/],
+    [
+      'the service CIDR is malformed',
+      { ...API, SKUBE_SERVICE_CIDR: '10.96.0.0' },
+      /SKUBE_SERVICE_CIDR: must be an IPv4 CIDR/,
+    ],
     ['the NodePort range is reversed', { ...API, SKUBE_NODE_PORT_RANGE: '32000-31000' }, /SKUBE_NODE_PORT_RANGE/],
     ['the watch cap is not a number', { ...API, SKUBE_WATCH_CAP_SECONDS: 'soon' }, /SKUBE_WATCH_CAP_SECONDS/],
     ['the watch cap is zero', { ...API, SKUBE_WATCH_CAP_SECONDS: '0' }, /SKUBE_WATCH_CAP_SECONDS/],

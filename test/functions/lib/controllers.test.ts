@@ -57,7 +57,9 @@ describe('createControllers', () => {
   });
 
   it('refuses a factory registered under another name', () => {
-    expect(() => createControllers(deps, { other: () => spec('namespace', 'namespaces') })).toThrow(/registered as "other"/);
+    expect(() => createControllers(deps, { other: () => spec('namespace', 'namespaces') })).toThrow(
+      /registered as "other"/,
+    );
   });
 });
 

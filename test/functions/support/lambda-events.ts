@@ -129,7 +129,12 @@ export function sqsRecord(m: Message, queueName = 'skube-work'): SQSRecord {
   const now = String(Date.now());
   const messageAttributes: SQSRecord['messageAttributes'] = {};
   for (const [name, a] of Object.entries(m.MessageAttributes ?? {})) {
-    messageAttributes[name] = { dataType: a.DataType ?? 'String', stringValue: a.StringValue, stringListValues: [], binaryListValues: [] };
+    messageAttributes[name] = {
+      dataType: a.DataType ?? 'String',
+      stringValue: a.StringValue,
+      stringListValues: [],
+      binaryListValues: [],
+    };
   }
   return {
     messageId: m.MessageId ?? randomUUID(),

@@ -8,7 +8,6 @@ import { vi } from 'vitest';
 import { createObservability, type Observability } from '../../../functions/lib/observability.ts';
 
 /** One captured JSON line. */
-// biome-ignore lint/suspicious/noExplicitAny: tests index freely into log lines.
 export type Line = Record<string, any>;
 
 /** What a function printed while capturing. */

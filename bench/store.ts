@@ -1,0 +1,204 @@
+/**
+ * `npm run bench:store`: the storage backends side by side in one run. The
+ * SQLite store (embedded; default durability, and fsync per commit), the
+ * DynamoDB store against DynamoDB Local, and etcd as the reference (one
+ * member on loopback, driven as kube-apiserver drives it): create, status
+ * update, get (ops/s, p50/p99) and list of a namespace (p50/p99) at 1 and 16
+ * concurrent writers, watch delivery latency, and for DynamoDB the capacity
+ * units and dollars per Kubernetes operation. Prints one JSON document; a
+ * measurement, not a test.
+ *
+ * Environment: BENCH_STORE_BACKENDS (comma list of sqlite, sqlite-fsync,
+ * etcd, dynamodb; default all), BENCH_STORE_OPS (per phase, default 2000),
+ * BENCH_STORE_SECONDS (per phase, default 10), BENCH_STORE_LIST_SIZE
+ * (default 1000), BENCH_STORE_LIST_OPS (default 100), BENCH_STORE_CAPACITY_OPS
+ * (default 20). A quick run: BENCH_STORE_SECONDS=2 BENCH_STORE_LIST_SIZE=200.
+ * DynamoDB needs Java (DynamoDB Local) or SKUBE_TEST_DYNAMODB_ENDPOINT; etcd
+ * needs Debian's `etcd-server`; a missing one is reported as skipped.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { dynamoDbLocalDir, dynamoForTests } from '../test/support/emulators.ts';
+import { CapacityMeter, type CapacityPerOp } from './store-capacity.ts';
+import { startEtcd } from './store-etcd.ts';
+import { makeBenchPod, withStatusUpdate } from './store-pod.ts';
+import { dynamoTarget, etcdTarget, sqliteTarget, type StoreTarget } from './store-targets.ts';
+import { fillNamespace, type LevelResult, type PhaseLimits, podName, runLevel } from './store-workload.ts';
+
+const BACKENDS = ['sqlite', 'sqlite-fsync', 'etcd', 'dynamodb'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+const env = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+const CONFIG = {
+  writers: [1, 16],
+  opsPerPhase: env('BENCH_STORE_OPS', 2000),
+  secondsPerPhase: env('BENCH_STORE_SECONDS', 10),
+  listSize: env('BENCH_STORE_LIST_SIZE', 1000),
+  listOps: env('BENCH_STORE_LIST_OPS', 100),
+  capacityOps: env('BENCH_STORE_CAPACITY_OPS', 20),
+};
+const LIST_NS = 'bench-list';
+
+/** The DynamoDB targets of the issue: WRU per pod create and per status update. */
+const WRU_TARGETS = { podCreate: 6, podStatusUpdate: 4 };
+
+interface BackendResult {
+  skipped?: string;
+  version?: string;
+  fillListSeconds?: number;
+  levels?: LevelResult[];
+  capacity?: Record<string, CapacityPerOp>;
+}
+
+/** Runs the levels against a target, then closes it (and whatever `stop` releases). */
+async function measure(target: StoreTarget, stop: () => Promise<void>, extra?: () => Promise<void>) {
+  const result: BackendResult = { levels: [] };
+  try {
+    const started = performance.now();
+    await fillNamespace(target, LIST_NS, CONFIG.listSize);
+    result.fillListSeconds = Math.round(performance.now() - started) / 1000;
+    const limits: PhaseLimits = { ops: CONFIG.opsPerPhase, seconds: CONFIG.secondsPerPhase };
+    const listLimits: PhaseLimits = { ops: CONFIG.listOps, seconds: CONFIG.secondsPerPhase };
+    for (const writers of CONFIG.writers) {
+      result.levels!.push(await runLevel(target, writers, limits, LIST_NS, listLimits));
+    }
+    await extra?.();
+  } finally {
+    await target.close();
+    await stop();
+  }
+  return result;
+}
+
+/** DynamoDB capacity per Kubernetes operation, one operation at a time and with no watch open (watch polls cost too). */
+async function measureCapacity(target: StoreTarget, meter: CapacityMeter): Promise<void> {
+  const ns = 'bench-capacity';
+  const rvs: string[] = [];
+  for (let i = 0; i < CONFIG.capacityOps; i++) {
+    rvs[i] = await meter.measure('podCreate', () => target.create(makeBenchPod(ns, podName(i))));
+  }
+  for (let i = 0; i < CONFIG.capacityOps; i++) {
+    const pod = withStatusUpdate(makeBenchPod(ns, podName(i)), i + 1);
+    rvs[i] = await meter.measure('podStatusUpdate', () => target.update(pod, rvs[i]));
+  }
+  for (let i = 0; i < CONFIG.capacityOps; i++) await meter.measure('get', () => target.get(ns, podName(i)));
+  const lists = Math.max(1, Math.round(CONFIG.capacityOps / 4));
+  for (let i = 0; i < lists; i++) await meter.measure(`list${CONFIG.listSize}`, () => target.list(LIST_NS));
+}
+
+async function runBackend(backend: Backend, meter: CapacityMeter): Promise<BackendResult> {
+  switch (backend) {
+    case 'sqlite':
+      return measure(sqliteTarget('sqlite', 'process-crash'), async () => {});
+    case 'sqlite-fsync':
+      return measure(sqliteTarget('sqlite-fsync', 'power-loss'), async () => {});
+    case 'etcd': {
+      const etcd = await startEtcd().catch((e: Error) => e);
+      if (etcd instanceof Error) return { skipped: etcd.message };
+      return { version: etcd.version, ...(await measure(etcdTarget(etcd.endpoint), () => etcd.stop())) };
+    }
+    case 'dynamodb': {
+      const dynamo = await dynamoForTests();
+      if ('skip' in dynamo) return { skipped: dynamo.skip };
+      const target = await dynamoTarget(dynamo.endpoint, meter);
+      const result = await measure(
+        target,
+        () => dynamo.stop(),
+        () => measureCapacity(target, meter),
+      );
+      return { version: dynamoLocalVersion(), ...result, capacity: meter.summary() };
+    }
+  }
+}
+
+function dynamoLocalVersion(): string | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(`${dynamoDbLocalDir()}/dynamodb-local-metadata.json`, 'utf8'));
+    return String(meta.version ?? meta.Version ?? JSON.stringify(meta));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write throughput of `a` over `b` at `writers`: creates, updates, and both together. */
+function writeRatio(a: BackendResult, b: BackendResult, writers: number) {
+  const la = a.levels?.find((l) => l.writers === writers);
+  const lb = b.levels?.find((l) => l.writers === writers);
+  if (!la || !lb) return undefined;
+  const r = (x: number, y: number) => Math.round((x / y) * 100) / 100;
+  const both = (l: LevelResult) =>
+    (l.create.ops + l.update.ops) / (l.create.ops / l.create.perSecond + l.update.ops / l.update.perSecond);
+  return {
+    create: r(la.create.perSecond, lb.create.perSecond),
+    update: r(la.update.perSecond, lb.update.perSecond),
+    writes: r(both(la), both(lb)),
+  };
+}
+
+async function main() {
+  const chosen = (process.env.BENCH_STORE_BACKENDS ?? BACKENDS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as Backend[];
+  for (const b of chosen)
+    if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}; one of ${BACKENDS.join(', ')}`);
+  const sample = JSON.stringify(makeBenchPod('bench-c16', podName(0)));
+  const output: Record<string, unknown> = {
+    benchmark: 'store',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+      note: 'shared, noisy machine: compare backends within one run, not across runs',
+    },
+    config: { ...CONFIG, podJsonBytes: Buffer.byteLength(sample), podGzipBytes: gzipSync(sample).length },
+  };
+  const meter = new CapacityMeter();
+  const results: Partial<Record<Backend, BackendResult>> = {};
+  for (const b of chosen) {
+    process.stderr.write(`bench:store: ${b}…\n`);
+    results[b] = await runBackend(b, meter);
+  }
+  output.backends = results;
+
+  const capacity = results.dynamodb?.capacity;
+  const wru = (op: keyof typeof WRU_TARGETS) => capacity?.[op]?.wru;
+  const ratio = results.sqlite && results.etcd ? writeRatio(results.sqlite, results.etcd, 16) : undefined;
+  const fsyncRatio =
+    results['sqlite-fsync'] && results.etcd ? writeRatio(results['sqlite-fsync'], results.etcd, 16) : undefined;
+  output.targets = {
+    sqliteOverEtcdWriteThroughputAt16Writers: ratio && { ...ratio, target: '>= 1', met: ratio.writes >= 1 },
+    sqliteFsyncOverEtcdWriteThroughputAt16Writers: fsyncRatio && {
+      ...fsyncRatio,
+      target: '>= 1',
+      met: fsyncRatio.writes >= 1,
+    },
+    dynamoWruPerPodCreate: wru('podCreate') !== undefined && {
+      measured: wru('podCreate'),
+      target: `<= ${WRU_TARGETS.podCreate}`,
+      met: wru('podCreate')! <= WRU_TARGETS.podCreate,
+    },
+    dynamoWruPerStatusUpdate: wru('podStatusUpdate') !== undefined && {
+      measured: wru('podStatusUpdate'),
+      target: `<= ${WRU_TARGETS.podStatusUpdate}`,
+      met: wru('podStatusUpdate')! <= WRU_TARGETS.podStatusUpdate,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
