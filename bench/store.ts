@@ -12,12 +12,14 @@
  * etcd, dynamodb; default all), BENCH_STORE_OPS (per phase, default 2000),
  * BENCH_STORE_SECONDS (per phase, default 10), BENCH_STORE_LIST_SIZE
  * (default 1000), BENCH_STORE_LIST_OPS (default 100), BENCH_STORE_CAPACITY_OPS
- * (default 20). A quick run: BENCH_STORE_SECONDS=2 BENCH_STORE_LIST_SIZE=200.
+ * (default 20). BENCH_STORE_QUICK=1 lowers the defaults to 500, 1, 100, 10
+ * and 4 for a run of under a minute.
  * DynamoDB needs Java (DynamoDB Local) or SKUBE_TEST_DYNAMODB_ENDPOINT; etcd
  * needs Debian's `etcd-server`; a missing one is reported as skipped.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dynamoDbLocalDir, dynamoForTests } from '../test/support/emulators.ts';
 import { CapacityMeter, type CapacityPerOp } from './store-capacity.ts';
@@ -29,18 +31,20 @@ import { fillNamespace, type LevelResult, type PhaseLimits, podName, runLevel } 
 const BACKENDS = ['sqlite', 'sqlite-fsync', 'etcd', 'dynamodb'] as const;
 type Backend = (typeof BACKENDS)[number];
 
-const env = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
+const QUICK = process.env.BENCH_STORE_QUICK === '1';
+const env = (name: string, full: number, quick: number) => {
+  const v = Number(process.env[name] ?? (QUICK ? quick : full));
   if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
   return v;
 };
 const CONFIG = {
+  quick: QUICK,
   writers: [1, 16],
-  opsPerPhase: env('BENCH_STORE_OPS', 2000),
-  secondsPerPhase: env('BENCH_STORE_SECONDS', 10),
-  listSize: env('BENCH_STORE_LIST_SIZE', 1000),
-  listOps: env('BENCH_STORE_LIST_OPS', 100),
-  capacityOps: env('BENCH_STORE_CAPACITY_OPS', 20),
+  opsPerPhase: env('BENCH_STORE_OPS', 2000, 500),
+  secondsPerPhase: env('BENCH_STORE_SECONDS', 10, 1),
+  listSize: env('BENCH_STORE_LIST_SIZE', 1000, 100),
+  listOps: env('BENCH_STORE_LIST_OPS', 100, 10),
+  capacityOps: env('BENCH_STORE_CAPACITY_OPS', 20, 4),
 };
 const LIST_NS = 'bench-list';
 
@@ -50,6 +54,8 @@ const WRU_TARGETS = { podCreate: 6, podStatusUpdate: 4 };
 interface BackendResult {
   skipped?: string;
   version?: string;
+  /** Wall time of the whole backend, start-up included. */
+  seconds?: number;
   fillListSeconds?: number;
   levels?: LevelResult[];
   capacity?: Record<string, CapacityPerOp>;
@@ -116,13 +122,13 @@ async function runBackend(backend: Backend, meter: CapacityMeter): Promise<Backe
   }
 }
 
+/** The version of the DynamoDB Local jar, from its Maven metadata (needs `unzip`). */
 function dynamoLocalVersion(): string | undefined {
-  try {
-    const meta = JSON.parse(readFileSync(`${dynamoDbLocalDir()}/dynamodb-local-metadata.json`, 'utf8'));
-    return String(meta.version ?? meta.Version ?? JSON.stringify(meta));
-  } catch {
-    return undefined;
-  }
+  const jar = join(dynamoDbLocalDir(), 'DynamoDBLocal.jar');
+  const out = spawnSync('unzip', ['-p', jar, 'META-INF/maven/com/amazonaws/DynamoDBLocal/pom.properties'], {
+    encoding: 'utf8',
+  });
+  return out.status === 0 ? /version=(\S+)/.exec(out.stdout)?.[1] : undefined;
 }
 
 /** Write throughput of `a` over `b` at `writers`: creates, updates, and both together. */
@@ -165,7 +171,9 @@ async function main() {
   const results: Partial<Record<Backend, BackendResult>> = {};
   for (const b of chosen) {
     process.stderr.write(`bench:store: ${b}…\n`);
+    const started = performance.now();
     results[b] = await runBackend(b, meter);
+    results[b].seconds = Math.round(performance.now() - started) / 1000;
   }
   output.backends = results;
 

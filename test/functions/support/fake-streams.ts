@@ -69,13 +69,11 @@ export function fakeStream(shards: FakeShard[]): FakeStream {
           StreamDescription: {
             StreamArn: arn,
             StreamStatus: 'ENABLED',
-            Shards: shards.map(
-              (s): Shard => ({
-                ShardId: s.id,
-                ParentShardId: s.parent,
-                SequenceNumberRange: { StartingSequenceNumber: s.records[0]?.dynamodb?.SequenceNumber ?? '0' },
-              }),
-            ),
+            Shards: shards.map((s): Shard => ({
+              ShardId: s.id,
+              ParentShardId: s.parent,
+              SequenceNumberRange: { StartingSequenceNumber: s.records[0]?.dynamodb?.SequenceNumber ?? '0' },
+            })),
           },
         };
       case 'GetShardIteratorCommand': {
