@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../core/api/object.ts';
@@ -109,7 +109,7 @@ const createPod = (registry: Registry, pod: Pod) => registry.create(ctx(), PODS_
 
 interface ScaleResult {
   nodes: number;
-  throughput: { pods: number; seconds: number; podsPerSecond: number };
+  throughput: { pods: number; seconds: number; podsPerSecond: number; cpuMsPerPod: number };
   latency: { pods: number; ratePerSecond: number; p50Ms: number; p99Ms: number; maxMs: number };
   placement: {
     identicalPodsPerNode: { min: number; max: number; maxMinusMin: number };
@@ -151,9 +151,11 @@ async function runScale(nodeCount: number): Promise<ScaleResult> {
     await pool(PODS, CREATE_CONCURRENCY, (i) => createPod(registry, makePod(burst[i], { app: 'web' }, {}, rs)));
     const watch = await watchBindings(store);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const scheduler = await startScheduler({ store, registry, logger: silentLogger });
     await waitAll(watch, burst);
     const seconds = (Math.max(...burst.map((n) => watch.boundAt.get(n)!)) - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const identical = maxMinusMin(
       burst.map((n) => watch.nodeOf.get(n)!),
       nodeCount,
@@ -199,7 +201,13 @@ async function runScale(nodeCount: number): Promise<ScaleResult> {
     watch.stop();
     return {
       nodes: nodeCount,
-      throughput: { pods: PODS, seconds: round(seconds), podsPerSecond: Math.round(PODS / seconds) },
+      throughput: {
+        pods: PODS,
+        seconds: round(seconds),
+        podsPerSecond: Math.round(PODS / seconds),
+        // The process's CPU time per pod: what the machine's other load does not change.
+        cpuMsPerPod: round((cpu.user + cpu.system) / 1000 / PODS),
+      },
       latency: {
         pods: LATENCY_PODS,
         ratePerSecond: RATE,
@@ -238,7 +246,7 @@ console.log(
         'Scheduled events on) runs in this process. Throughput: a backlog of identical ReplicaSet pods, from ' +
         'starting the scheduler (initial list included) to the last binding seen in a watch. Latency: pods ' +
         'created at a fixed rate, from the create acknowledged to the binding seen in a watch.',
-      machine: { cpus: cpus().length, node: process.version },
+      machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map(round) },
       nodeShape: { cpu: '32', memory: '128Gi', pods: 250, zones: ZONES },
       podShape: { requests: { cpu: '100m', memory: '128Mi' } },
       runs,

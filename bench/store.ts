@@ -12,7 +12,7 @@
  * etcd, dynamodb; default all), BENCH_STORE_OPS (per phase, default 2000),
  * BENCH_STORE_SECONDS (per phase, default 10), BENCH_STORE_LIST_SIZE
  * (default 1000), BENCH_STORE_LIST_OPS (default 100), BENCH_STORE_CAPACITY_OPS
- * (default 20). BENCH_STORE_QUICK=1 lowers the defaults to 500, 1, 100, 10
+ * (default 20). BENCH_STORE_QUICK=1 lowers the defaults to 500, 1, 50, 10
  * and 4 for a run of under a minute.
  * DynamoDB needs Java (DynamoDB Local) or SKUBE_TEST_DYNAMODB_ENDPOINT; etcd
  * needs Debian's `etcd-server`; a missing one is reported as skipped.
@@ -42,7 +42,7 @@ const CONFIG = {
   writers: [1, 16],
   opsPerPhase: env('BENCH_STORE_OPS', 2000, 500),
   secondsPerPhase: env('BENCH_STORE_SECONDS', 10, 1),
-  listSize: env('BENCH_STORE_LIST_SIZE', 1000, 100),
+  listSize: env('BENCH_STORE_LIST_SIZE', 1000, 50),
   listOps: env('BENCH_STORE_LIST_OPS', 100, 10),
   capacityOps: env('BENCH_STORE_CAPACITY_OPS', 20, 4),
 };

@@ -8,8 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { KubeObject } from '../../core/api/object.ts';
-import { findResource } from '../../core/api/resources.ts';
 import {
   type Authenticator,
   MASTERS_GROUP,
@@ -19,9 +17,9 @@ import {
 import { createApiHandler } from '../../core/apiserver/handler.ts';
 import { errorResponse } from '../../core/apiserver/responses.ts';
 import type { ApiHandler, Logger } from '../../core/apiserver/types.ts';
-import { isAlreadyExists, serviceUnavailable } from '../../core/errors/index.ts';
+import { serviceUnavailable } from '../../core/errors/index.ts';
+import { ensureSystemNamespaces } from '../../core/registry/bootstrap.ts';
 import { Registry } from '../../core/registry/registry.ts';
-import type { RequestContext } from '../../core/registry/strategy.ts';
 import { createDynamoStore } from '../../core/storage/dynamodb/dynamo-store.ts';
 import { type DynamoTableNames, tableNames } from '../../core/storage/dynamodb/tables.ts';
 import type { Store } from '../../core/storage/store.ts';
@@ -29,12 +27,6 @@ import type { ApiserverConfig, CommonConfig, ControllerConfig } from './config.t
 import { InMemoryPendingMarks } from './pending-marks.ts';
 import { createSqsClient } from './sqs-client.ts';
 import { SqsWorkQueue } from './sqs-work-queue.ts';
-
-/**
- * The namespaces every cluster has from the start. The same list as
- * `local/cluster.ts`, which the Lambda bundle must not import (it pulls in SQLite).
- */
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** A DynamoDB client for `config`'s endpoint and region (credentials from the SDK's default chain). */
 export function createDynamoClient(config: CommonConfig): DynamoDBClient {
@@ -64,23 +56,6 @@ export function createRegistry(config: CommonConfig, store: Store): Registry {
 export function adminAuthenticator(tokenHashes: readonly string[]): Authenticator {
   const user = { name: 'admin', groups: [MASTERS_GROUP, 'system:authenticated'] };
   return staticTokenAuthenticator(tokenHashes.map((tokenSha256) => ({ tokenSha256, user })));
-}
-
-/** Creates the system namespaces that do not exist yet. Idempotent; throws what the registry throws otherwise. */
-export async function ensureSystemNamespaces(registry: Registry, now: () => Date): Promise<void> {
-  const info = findResource('', 'v1', 'namespaces');
-  if (!info) throw new Error('the namespaces resource is not served');
-  const ctx: RequestContext = {
-    user: { name: 'system:apiserver', groups: [MASTERS_GROUP] },
-    now: now(),
-    dryRun: false,
-  };
-  for (const name of SYSTEM_NAMESPACES) {
-    const ns: KubeObject = { metadata: { name } };
-    await registry.create(ctx, info, '', ns).catch((e) => {
-      if (!isAlreadyExists(e)) throw e;
-    });
-  }
 }
 
 /** What the API handler of a function is built from. */

@@ -11,7 +11,7 @@
  * `initialKeys` lists everything the controller owns (the scheduled resync).
  */
 import type { Logger } from '../../core/apiserver/types.ts';
-import { syncNamespace } from '../../core/controllers/namespace/sync.ts';
+import { namespaceControllerSpec } from '../../core/controllers/namespace/sync.ts';
 import type { ControllerSpec, SyncResult } from '../../core/controllers/runtime/controller.ts';
 import type { Registry } from '../../core/registry/registry.ts';
 import type { Store, StoreEvent } from '../../core/storage/store.ts';
@@ -31,13 +31,8 @@ export type ControllerFactory = (deps: ControllerDeps) => ControllerSpec;
 /** The registered controllers, by name. */
 export type Controllers = ReadonlyMap<string, ControllerSpec>;
 
-/** The namespace controller: a namespace's own changes concern only itself. */
-const namespaceController: ControllerFactory = (deps) => ({
-  name: 'namespace',
-  watches: [{ resource: 'namespaces', keys: (e) => [e.object.metadata.name ?? ''] }],
-  sync: (key) => syncNamespace(deps, key),
-  initialKeys: async () => (await deps.store.list('namespaces')).items.map((n) => n.metadata.name ?? ''),
-});
+/** The namespace controller, from core. */
+const namespaceController: ControllerFactory = (deps) => namespaceControllerSpec(deps);
 
 /** Every controller the functions run, by name. Add a controller here and every function serves it. */
 export const CONTROLLER_FACTORIES: Readonly<Record<string, ControllerFactory>> = {

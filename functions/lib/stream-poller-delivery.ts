@@ -96,7 +96,10 @@ export async function deliverBatch(records: DynamoDBRecord[], deps: DeliveryDeps
     }
     retries++;
     const delay = deps.backoffMs(retries);
-    deps.logger.warn({ eventID: record.eventID, seq, retry: retries, delayMs: delay, err: errorMessage(outcome.error) }, 'stream record failed; retrying');
+    deps.logger.warn(
+      { eventID: record.eventID, seq, retry: retries, delayMs: delay, err: errorMessage(outcome.error) },
+      'stream record failed; retrying',
+    );
     await deps.sleep(delay);
   }
   return true;

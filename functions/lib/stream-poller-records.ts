@@ -41,16 +41,18 @@ export function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
     eventSource: r.eventSource,
     awsRegion: r.awsRegion,
     eventSourceARN: streamArn,
-    dynamodb: d && defined({
-      ApproximateCreationDateTime:
-        d.ApproximateCreationDateTime && Math.floor(d.ApproximateCreationDateTime.getTime() / 1000),
-      Keys: toLambdaImage(d.Keys),
-      NewImage: toLambdaImage(d.NewImage),
-      OldImage: toLambdaImage(d.OldImage),
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType,
-    }),
+    dynamodb:
+      d &&
+      defined({
+        ApproximateCreationDateTime:
+          d.ApproximateCreationDateTime && Math.floor(d.ApproximateCreationDateTime.getTime() / 1000),
+        Keys: toLambdaImage(d.Keys),
+        NewImage: toLambdaImage(d.NewImage),
+        OldImage: toLambdaImage(d.OldImage),
+        SequenceNumber: d.SequenceNumber,
+        SizeBytes: d.SizeBytes,
+        StreamViewType: d.StreamViewType,
+      }),
   });
   // Only TTL deletions carry an identity (type Service, principal dynamodb.amazonaws.com).
   if (r.userIdentity) out.userIdentity = { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId };

@@ -63,7 +63,10 @@ export async function readShard(deps: ShardReaderDeps): Promise<'finished' | 'st
       return out.ShardIterator;
     } catch (e) {
       if (!(e instanceof TrimmedDataAccessException) || !position) throw e;
-      logger.error({ shardId, after: position }, 'stream checkpoint is past retention; records were lost; reading from TRIM_HORIZON');
+      logger.error(
+        { shardId, after: position },
+        'stream checkpoint is past retention; records were lost; reading from TRIM_HORIZON',
+      );
       position = undefined;
       return iteratorAt();
     }
@@ -90,7 +93,10 @@ export async function readShard(deps: ShardReaderDeps): Promise<'finished' | 'st
         continue;
       }
       if (e instanceof TrimmedDataAccessException) {
-        logger.error({ shardId, after: position }, 'stream records trimmed before they were read; reading from TRIM_HORIZON');
+        logger.error(
+          { shardId, after: position },
+          'stream records trimmed before they were read; reading from TRIM_HORIZON',
+        );
         position = undefined;
         iterator = await iteratorAt();
         continue;

@@ -106,7 +106,7 @@ export function createStreamPoller(opts: StreamPollerOptions): StreamPoller {
 
   async function runShard(shardId: string): Promise<void> {
     const signal = abort.signal;
-    for (let failures = 0; !signal.aborted; ) {
+    for (let failures = 0; !signal.aborted;) {
       try {
         const result = await readShard({
           client: opts.client,
@@ -131,7 +131,10 @@ export function createStreamPoller(opts: StreamPollerOptions): StreamPoller {
       } catch (e) {
         if (signal.aborted) return;
         failures++;
-        logger.warn({ shardId, err: (e as Error).message, failures }, 'stream shard reader failed; resuming from its checkpoint');
+        logger.warn(
+          { shardId, err: (e as Error).message, failures },
+          'stream shard reader failed; resuming from its checkpoint',
+        );
         await sleep(backoffMs(failures));
       }
     }
@@ -194,7 +197,7 @@ export function createStreamPoller(opts: StreamPollerOptions): StreamPoller {
     async start() {
       if (discovery) throw new Error('the stream poller is already running');
       abort = new AbortController();
-            // This poller's own checkpoints are never older than the saved ones (a save may have failed).
+      // This poller's own checkpoints are never older than the saved ones (a save may have failed).
       checkpoints = { ...((await opts.checkpoints?.load(opts.streamArn)) ?? {}), ...checkpoints };
       await discover();
       discovery = discoverForever();

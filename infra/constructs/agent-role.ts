@@ -37,10 +37,7 @@ export class AgentRole extends Construct {
     });
     this.instanceProfile = new InstanceProfile(this, 'InstanceProfile', { role: this.role });
 
-    const nodeQueues = Arn.format(
-      { service: 'sqs', resource: `${props.nodeQueuePrefix}*` },
-      Stack.of(this),
-    );
+    const nodeQueues = Arn.format({ service: 'sqs', resource: `${props.nodeQueuePrefix}*` }, Stack.of(this));
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'NodeWakeupQueues',

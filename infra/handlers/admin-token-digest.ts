@@ -53,8 +53,7 @@ export async function digestResponse(
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
     // The same physical ID across updates, so an update never triggers a delete of the "old" resource.
-    PhysicalResourceId:
-      event.RequestType === 'Create' ? `${event.LogicalResourceId}-digest` : event.PhysicalResourceId,
+    PhysicalResourceId: event.RequestType === 'Create' ? `${event.LogicalResourceId}-digest` : event.PhysicalResourceId,
   };
   if (event.RequestType === 'Delete') return { ...common, Status: 'SUCCESS' };
   try {
@@ -79,7 +78,11 @@ export function createHandler(deps: DigestDeps) {
 /** PUTs a custom resource response to CloudFormation's pre-signed S3 URL. Throws on a non-2xx answer. */
 export async function putResponse(responseUrl: string, response: CloudFormationCustomResourceResponse): Promise<void> {
   // The URL is signed without a content type, so none may be sent.
-  const res = await fetch(responseUrl, { method: 'PUT', body: JSON.stringify(response), headers: { 'content-type': '' } });
+  const res = await fetch(responseUrl, {
+    method: 'PUT',
+    body: JSON.stringify(response),
+    headers: { 'content-type': '' },
+  });
   if (!res.ok) throw new Error(`CloudFormation response PUT answered ${res.status}`);
 }
 

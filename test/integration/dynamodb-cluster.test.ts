@@ -151,7 +151,9 @@ if ('skip' in dynamo) {
 
     it('puts every change on the log stream as a StoreEvent', async () => {
       const of = (resource: string, name: string) =>
-        streamed.filter((e) => e.resource === resource && e.event.object.metadata.name === name).map((e) => e.event.type);
+        streamed
+          .filter((e) => e.resource === resource && e.event.object.metadata.name === name)
+          .map((e) => e.event.type);
       await eventually(() => of('namespaces', 'shop').includes('DELETED'), 10_000);
       expect(of('configmaps', 'extra')).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
       expect(of('configmaps', 'web-config')[0]).toBe('ADDED');

@@ -12,7 +12,12 @@ import { deleteObject } from '../../registry/delete.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { RequestContext } from '../../registry/strategy.ts';
 import type { Store } from '../../storage/store.ts';
-import { type RunningController, type SyncResult, startController } from '../runtime/controller.ts';
+import {
+  type ControllerSpec,
+  type RunningController,
+  type SyncResult,
+  startController,
+} from '../runtime/controller.ts';
 
 /** The spec finalizer the namespace controller owns. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -84,16 +89,17 @@ export async function syncNamespace(deps: NamespaceControllerDeps, name: string)
   return undefined;
 }
 
+/** The namespace controller's spec: a namespace's own changes concern only itself. */
+export function namespaceControllerSpec(deps: NamespaceControllerDeps): ControllerSpec {
+  return {
+    name: 'namespace',
+    watches: [{ resource: 'namespaces', keys: (e) => [e.object.metadata.name ?? ''] }],
+    sync: (key) => syncNamespace(deps, key),
+    initialKeys: async () => (await deps.store.list('namespaces')).items.map((n) => n.metadata.name ?? ''),
+  };
+}
+
 /** Starts the namespace controller in process. */
 export function startNamespaceController(deps: NamespaceControllerDeps): Promise<RunningController> {
-  return startController(
-    deps.store,
-    {
-      name: 'namespace',
-      watches: [{ resource: 'namespaces', keys: (e) => [e.object.metadata.name ?? ''] }],
-      sync: (key) => syncNamespace(deps, key),
-      initialKeys: async () => (await deps.store.list('namespaces')).items.map((n) => n.metadata.name ?? ''),
-    },
-    deps.logger,
-  );
+  return startController(deps.store, namespaceControllerSpec(deps), deps.logger);
 }

@@ -70,7 +70,8 @@ export async function decodeStreamRecord(
   const fail = (why: string) => new Error(`stream record ${eventID || '(no eventID)'}: ${why}`);
   // Removals are TTL expiry (userIdentity dynamodb.amazonaws.com) or compaction, never a change of an object.
   if (record.eventName === 'REMOVE') return undefined;
-  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') throw fail(`unknown eventName ${record.eventName}`);
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY')
+    throw fail(`unknown eventName ${record.eventName}`);
   const keys = record.dynamodb?.Keys;
   const pk = keys?.[ATTR.pk]?.S;
   const sk = keys?.[ATTR.sk]?.N;

@@ -6,7 +6,11 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/apiserver/types.ts';
-import { type DeliveryDeps, deliverBatch, type StreamBatchHandler } from '../../../functions/lib/stream-poller-delivery.ts';
+import {
+  type DeliveryDeps,
+  deliverBatch,
+  type StreamBatchHandler,
+} from '../../../functions/lib/stream-poller-delivery.ts';
 
 const records = (n: number): DynamoDBRecord[] =>
   Array.from({ length: n }, (_, i) => ({

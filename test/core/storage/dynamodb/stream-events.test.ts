@@ -19,7 +19,11 @@ let seq = 100;
 type Image = Record<string, AttributeValue>;
 
 /** A stream record of the log table as an event source mapping hands it to Lambda. */
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', item: Record<string, unknown>, extra: Partial<DynamoDBRecord> = {}): DynamoDBRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  item: Record<string, unknown>,
+  extra: Partial<DynamoDBRecord> = {},
+): DynamoDBRecord {
   const image = marshall(item) as Image;
   const keys: Image = { pk: image.pk, sk: image.sk };
   seq += 1;
@@ -83,7 +87,8 @@ describe('toStoreEvents', () => {
   });
 
   it('decodes a record as DynamoDB Local streamed it', async () => {
-    const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"a","resourceVersion":"1"},"data":{"a":"1"}}';
+    const body =
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"a","resourceVersion":"1"},"data":{"a":"1"}}';
     const captured: DynamoDBRecord = {
       eventID: '0b985463-d472-4dc7-9a55-47be1a1c763f',
       eventName: 'INSERT',
@@ -109,18 +114,29 @@ describe('toStoreEvents', () => {
     };
     const out = await toStoreEvents([captured]);
     expect(out.events).toEqual([
-      { resource: 'configmaps', eventID: captured.eventID, event: { type: 'ADDED', object: JSON.parse(body), revision: 1 } },
+      {
+        resource: 'configmaps',
+        eventID: captured.eventID,
+        event: { type: 'ADDED', object: JSON.parse(body), revision: 1 },
+      },
     ]);
   });
 
   it.each<[string, () => DynamoDBRecord]>([
     ['the head row created', () => record('INSERT', { pk: 'widgets', sk: 0, rev: 1 })],
     ['the head row advanced', () => record('MODIFY', { pk: 'widgets', sk: 0, rev: 2 })],
-    ['an overflow row', () => change('MODIFIED', 8, v2, { ...v1, spec: { big: 'x'.repeat(LOG_INLINE_BYTES) } }).overflow!],
+    [
+      'an overflow row',
+      () => change('MODIFIED', 8, v2, { ...v1, spec: { big: 'x'.repeat(LOG_INLINE_BYTES) } }).overflow!,
+    ],
     [
       'a TTL removal',
       () =>
-        record('REMOVE', { pk: 'widgets', sk: 3 }, { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }),
+        record(
+          'REMOVE',
+          { pk: 'widgets', sk: 3 },
+          { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } },
+        ),
     ],
     ['a compaction removal', () => record('REMOVE', { pk: 'widgets', sk: 3 })],
   ])('skips %s', async (_name, make) => {
@@ -171,7 +187,11 @@ describe('toStoreEvents', () => {
       },
       /NEW_IMAGE/,
     ],
-    ['a row with a body that is not JSON', () => record('INSERT', { pk: 'widgets', sk: 4, type: 'ADDED', body: '{' }), /malformed body/],
+    [
+      'a row with a body that is not JSON',
+      () => record('INSERT', { pk: 'widgets', sk: 4, type: 'ADDED', body: '{' }),
+      /malformed body/,
+    ],
     ['a row without a type', () => record('INSERT', { pk: 'widgets', sk: 4, body: '{}' }), /malformed log row/],
     ['a record of another table', () => record('INSERT', { pk: 'widgets', sk: 'ns1#a' }), /keys/],
     ['an unknown eventName', () => ({ ...change('ADDED', 7, v1).row, eventName: undefined }), /eventName/],
@@ -211,7 +231,9 @@ describe('streamDecoder', () => {
     const bad = record('INSERT', { pk: 'widgets', sk: 5, type: 'ADDED', body: 'nope' });
     const out = await streamDecoder()([good, head, bad]);
     expect(out).toHaveLength(3);
-    expect(out[0]).toEqual({ events: [{ resource: 'widgets', eventID: good.eventID, event: expect.objectContaining({ revision: 7 }) }] });
+    expect(out[0]).toEqual({
+      events: [{ resource: 'widgets', eventID: good.eventID, event: expect.objectContaining({ revision: 7 }) }],
+    });
     expect(out[1]).toEqual({ events: [] });
     expect(out[2]).toEqual({ error: expect.any(Error) });
   });
