@@ -119,11 +119,15 @@ describe('ControlPlaneStack', () => {
     it.each(['apiserver', 'streamConsumer', 'controllerQueue', 'resync', 'digestFunction'])(
       'runs %s on nodejs22.x, arm64, with its own log group kept a month',
       (name) => {
-        const fn = name === 'digestFunction' ? stack.adminToken.node.findChild('DigestFunction') : stack[name as 'resync'];
+        const fn =
+          name === 'digestFunction' ? stack.adminToken.node.findChild('DigestFunction') : stack[name as 'resync'];
         const props = resources[logicalId(fn)].Properties;
         expect(props).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
         const logGroupId = props.LoggingConfig.LogGroup.Ref as string;
-        expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+        expect(resources[logGroupId]).toMatchObject({
+          Type: 'AWS::Logs::LogGroup',
+          Properties: { RetentionInDays: 30 },
+        });
       },
     );
 
@@ -147,7 +151,11 @@ describe('ControlPlaneStack', () => {
         'SKUBE_WATCH_CAP_SECONDS',
       ]);
       const config = loadApiserverConfig(env);
-      expect(config).toMatchObject({ tablePrefix: 'skube-test', serviceCidr: '10.96.0.0/12', adminTokenHashes: ['ab'.repeat(32)] });
+      expect(config).toMatchObject({
+        tablePrefix: 'skube-test',
+        serviceCidr: '10.96.0.0/12',
+        adminTokenHashes: ['ab'.repeat(32)],
+      });
       // The long-poll must end before API Gateway cuts the integration.
       expect(config.watch.capSeconds).toBeLessThan(resources[ids.apiserver].Properties.Timeout);
     });
@@ -165,7 +173,10 @@ describe('ControlPlaneStack', () => {
           'SKUBE_TABLE_PREFIX',
           'SKUBE_WORK_QUEUE_URL',
         ]);
-        expect(loadControllerConfig(env)).toMatchObject({ tablePrefix: 'skube-test', nodePortRange: { min: 30000, max: 32767 } });
+        expect(loadControllerConfig(env)).toMatchObject({
+          tablePrefix: 'skube-test',
+          nodePortRange: { min: 30000, max: 32767 },
+        });
       },
     );
   });
@@ -246,7 +257,8 @@ describe('ControlPlaneStack', () => {
     template.hasOutput('WorkQueueUrl', { Value: { Ref: ids.work } });
   });
 
-  it('synthesizes without warnings or errors (the built-in CloudFormation validation included)', () => {
+  // synthControlPlane already failed on any finding of the built-in CloudFormation validation.
+  it('synthesizes without CDK warnings or errors', () => {
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });

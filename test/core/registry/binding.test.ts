@@ -5,7 +5,7 @@ import { bindPod } from '../../../core/registry/binding.ts';
 import type { Registry } from '../../../core/registry/registry.ts';
 import type { Store } from '../../../core/storage/store.ts';
 import { makePod } from '../../fixtures/scheduler.ts';
-import { adminCtx, makeRegistry, PODS } from '../scheduler/registry-fixture.ts';
+import { adminCtx, makeRegistry, PODS } from '../../support/memory-registry.ts';
 
 let store: Store;
 let registry: Registry;

@@ -19,9 +19,20 @@ export interface SynthesizedControlPlane {
 /** The props the tests use unless they say otherwise. */
 export const TEST_PROPS: ControlPlaneStackProps = { stage: 'test', serviceCidr: '10.96.0.0/12' };
 
-/** Builds and synthesizes a ControlPlaneStack in a fresh app. Throws what the stack throws for bad props. */
-export function synthControlPlane(props: Partial<ControlPlaneStackProps> = {}): SynthesizedControlPlane {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+/**
+ * Builds and synthesizes a ControlPlaneStack in a fresh app. With `validate`
+ * (the default), CDK's built-in CloudFormation validation runs and its findings
+ * are errors, as `cdk.json` makes them for `cdk synth`. Throws what the stack
+ * throws for bad props, and ValidationFailed for an invalid template.
+ */
+export function synthControlPlane(
+  props: Partial<ControlPlaneStackProps> = {},
+  { validate = true }: { validate?: boolean } = {},
+): SynthesizedControlPlane {
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true },
+    builtinCloudFormationValidation: validate,
+  });
   const stack = new ControlPlaneStack(app, 'SkubeTest', { ...TEST_PROPS, ...props });
   const template = Template.fromStack(stack);
   const logicalId = (construct: IConstruct) => {

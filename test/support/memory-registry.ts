@@ -1,10 +1,10 @@
 /** An in-memory SQLite store and Registry with the system namespaces, for scheduler tests that write through the API pipeline. */
-import { findResource, type ResourceInfo } from '../../../core/api/resources.ts';
-import { MASTERS_GROUP } from '../../../core/apiserver/auth.ts';
-import { Registry } from '../../../core/registry/registry.ts';
-import type { RequestContext } from '../../../core/registry/strategy.ts';
-import { createSqliteStore } from '../../../core/storage/sqlite/sqlite-store.ts';
-import type { Store } from '../../../core/storage/store.ts';
+import { findResource, type ResourceInfo } from '../../core/api/resources.ts';
+import { MASTERS_GROUP } from '../../core/apiserver/auth.ts';
+import { Registry } from '../../core/registry/registry.ts';
+import type { RequestContext } from '../../core/registry/strategy.ts';
+import { createSqliteStore } from '../../core/storage/sqlite/sqlite-store.ts';
+import type { Store } from '../../core/storage/store.ts';
 
 /** The pods, nodes and events resources. */
 export const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
