@@ -4,14 +4,16 @@
  * reports what DynamoDB Local charged for every call, attributed to the
  * current operation through AsyncLocalStorage.
  *
- * DynamoDB Local's figures for TransactWriteItems are not AWS's (it reports
- * 4 units per table and per distinct item size, e.g. 4 for one item of
- * 10 bytes and still 4 for four of them, where AWS charges 2 per item and
- * KB), so a client middleware also prices every call by AWS's published
- * rules from the item sizes it sees: writes 1 WRU per KB of the larger of the
- * old and new item, doubled inside a transaction; reads 1 RRU per 4 KB of
- * the items read (summed over a Query page, whatever the projection), half
- * for eventually consistent reads. Dollars come from that model.
+ * DynamoDB Local's figures for TransactWriteItems are not AWS's (1.25.1
+ * charges 4 units per KB instead of 2 and counts items of equal size in a
+ * table once: 4 for one item of 10 bytes and still 4 for four of them, where
+ * AWS charges 2 and 8), so a client middleware also prices every call by
+ * AWS's published rules from the item sizes it sees: writes 1 WRU per KB of
+ * the larger of the old and new item, doubled inside a transaction; reads
+ * 1 RRU per 4 KB of the items read (summed over a Query page, whatever the
+ * projection), half for eventually consistent reads. Dollars come from that
+ * model. Failed calls (cancelled transactions under contention) are not
+ * counted: DynamoDB returns no capacity with an error.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';

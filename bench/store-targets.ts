@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Etcd3 } from 'etcd3';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../core/api/object.ts';
@@ -83,9 +83,16 @@ export async function dynamoTarget(endpoint: string, meter: CapacityMeter): Prom
   const client = new DynamoDBClient({ endpoint, ...TEST_AWS });
   meter.instrument(client);
   const prefix = `bench-${Date.now()}`;
-  await createDynamoTables(client, tableNames(prefix));
+  const names = tableNames(prefix);
+  await createDynamoTables(client, names);
   const store = createDynamoStore({ client, tablePrefix: prefix, onConsumedCapacity: meter.hook });
-  return storeTarget('dynamodb', store, async () => client.destroy());
+  return storeTarget('dynamodb', store, async () => {
+    // Matters for an endpoint that outlives the run (SKUBE_TEST_DYNAMODB_ENDPOINT).
+    await Promise.all(
+      [names.objects, names.log].map((TableName) => client.send(new DeleteTableCommand({ TableName }))),
+    );
+    client.destroy();
+  });
 }
 
 /** etcd at `endpoint`, as kube-apiserver uses it (see the module comment). */

@@ -113,12 +113,13 @@ export async function runLevel(
   const create = await runPhase(limits, writers, async (i) => {
     rvs[i] = await target.create(makeBenchPod(ns, podName(i)));
   });
-  // Worker w owns pods w, w + writers, w + 2·writers, … among those created.
-  const owned = Array.from({ length: writers }, (_, w) =>
-    rvs.flatMap((rv, i) => (rv !== undefined && i % writers === w ? [i] : [])),
-  );
-  const pods = owned.flat();
-  if (owned.some((o) => o.length === 0)) throw new Error(`${target.name}: too few pods created for ${writers} writers`);
+  // A slow backend may create fewer pods in a short phase than there are writers; top up, untimed.
+  for (let i = rvs.length; rvs.filter(Boolean).length < writers; i++) {
+    rvs[i] = await target.create(makeBenchPod(ns, podName(i)));
+  }
+  const pods = rvs.flatMap((rv, i) => (rv === undefined ? [] : [i]));
+  // Worker w owns every writers-th pod from its own index on, so no two writers touch one pod.
+  const owned = Array.from({ length: writers }, (_, w) => pods.filter((_, k) => k % writers === w));
 
   const events = new Map<string, number>();
   const acks = new Map<string, { start: number; ack: number }>();

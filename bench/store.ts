@@ -117,7 +117,8 @@ async function runBackend(backend: Backend, meter: CapacityMeter): Promise<Backe
         () => dynamo.stop(),
         () => measureCapacity(target, meter),
       );
-      return { version: dynamoLocalVersion(), ...result, capacity: meter.summary() };
+      const version = dynamo.source === 'dynamodb-local' ? dynamoLocalVersion() : `endpoint ${dynamo.endpoint}`;
+      return { version, ...result, capacity: meter.summary() };
     }
   }
 }

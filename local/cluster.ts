@@ -12,7 +12,10 @@ import { findResource } from '../core/api/resources.ts';
 import { MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
 import { createApiHandler } from '../core/apiserver/handler.ts';
 import type { Logger } from '../core/apiserver/types.ts';
+import { startEndpointsController } from '../core/controllers/endpoints/sync.ts';
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../core/controllers/replicaset/kinds.ts';
+import { startReplicaController } from '../core/controllers/replicaset/sync.ts';
 import { isAlreadyExists } from '../core/errors/index.ts';
 import { ipString, parseCidr } from '../core/registry/allocators.ts';
 import { Registry } from '../core/registry/registry.ts';
@@ -144,6 +147,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   });
   const controllers: { stop(): Promise<void> }[] = [
     await startNamespaceController({ store, registry, logger: opts.logger }),
+    await startReplicaController(REPLICA_SET_KIND, { store, registry, logger: opts.logger }),
+    await startReplicaController(REPLICATION_CONTROLLER_KIND, { store, registry, logger: opts.logger }),
+    await startEndpointsController({ store, registry, logger: opts.logger }),
   ];
   if (opts.scheduler !== false) controllers.push(await startScheduler({ store, registry, logger: opts.logger }));
   return {

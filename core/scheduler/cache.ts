@@ -13,7 +13,7 @@ import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo, PodInfo, Snapshot, WorkloadLister } from './framework.ts';
 import { MutableNodeInfo, newPodInfo, podKey } from './node-info.ts';
-import { PodCountIndex } from './pod-count-index.ts';
+import { type NodeLabelLookup, PodCountIndex } from './pod-count-index.ts';
 import type { LabelMatcher } from './selectors.ts';
 import { zoneKey } from './topology-spread.ts';
 
@@ -67,6 +67,7 @@ export class SchedulerCache {
     const existing = this.#nodes.get(name);
     if (existing) {
       if (zoneKey(existing.node) !== zoneKey(node)) this.#ordered = undefined;
+      if (!sameLabels(existing.labels, node.metadata?.labels ?? {})) this.#counts.invalidateDomains();
       existing.setNode(node);
       return;
     }
@@ -75,6 +76,7 @@ export class SchedulerCache {
     this.#orphans.delete(name);
     this.#nodes.set(name, info);
     this.#ordered = undefined;
+    this.#counts.invalidateDomains();
   }
 
   /** Removes a node; its pods stay accounted to its name in case it comes back before they go. */
@@ -84,6 +86,7 @@ export class SchedulerCache {
     this.#nodes.delete(name);
     if (info.pods.length > 0) this.#orphans.set(name, new Map(info.pods.map((p) => [p.key, p])));
     this.#ordered = undefined;
+    this.#counts.invalidateDomains();
   }
 
   /**
@@ -181,21 +184,31 @@ export class SchedulerCache {
       get: (name) => nodes.get(name),
       workloads: this.#workloadLister,
       countMatchingPods: (namespace, selector) => this.#countMatching(namespace, selector),
+      countMatchingPodsByDomain: (namespace, selector, topologyKey) =>
+        selector.empty || selector.nothing
+          ? NO_COUNTS
+          : this.#counts.domainCounts(namespace, selector, topologyKey, () => this.#allPods(), this.#labelOf),
     };
     return this.#snapshot;
   }
 
   #countMatching(namespace: string, selector: LabelMatcher): ReadonlyMap<string, number> {
     if (selector.empty || selector.nothing) return NO_COUNTS;
-    const pods = this.#pods;
-    return this.#counts.counts(namespace, selector, function* () {
-      for (const e of pods.values()) yield [e.info, e.nodeName] as [PodInfo, string];
-    });
+    return this.#counts.counts(namespace, selector, () => this.#allPods());
   }
+
+  *#allPods(): Iterable<[PodInfo, string]> {
+    for (const e of this.#pods.values()) yield [e.info, e.nodeName];
+  }
+
+  readonly #labelOf: NodeLabelLookup = (nodeName, key) => {
+    const labels = this.#nodes.get(nodeName)?.labels;
+    return labels && Object.hasOwn(labels, key) ? labels[key] : undefined;
+  };
 
   #attach(key: string, entry: PodEntry): void {
     this.#pods.set(key, entry);
-    this.#counts.update(entry.info, entry.nodeName, 1);
+    this.#counts.update(entry.info, entry.nodeName, 1, this.#labelOf);
     const node = this.#nodes.get(entry.nodeName);
     if (node) {
       node.addPod(entry.info);
@@ -211,7 +224,7 @@ export class SchedulerCache {
 
   #detach(key: string, entry: PodEntry): void {
     this.#pods.delete(key);
-    this.#counts.update(entry.info, entry.nodeName, -1);
+    this.#counts.update(entry.info, entry.nodeName, -1, this.#labelOf);
     if (this.#nodes.get(entry.nodeName)?.removePod(key)) return;
     const orphans = this.#orphans.get(entry.nodeName);
     orphans?.delete(key);
@@ -248,6 +261,13 @@ export class SchedulerCache {
       statefulSet: (ns, name) => get<StatefulSet>('StatefulSet', ns, name),
     };
   }
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
+  return true;
 }
 
 /** A cache seeded with lists (as the scheduler gets them at start-up, or in tests). */

@@ -144,6 +144,16 @@ export interface Snapshot {
    * nothing selector counts no pods. Indexed, so asking per cycle is cheap.
    */
   countMatchingPods(namespace: string, selector: LabelMatcher): ReadonlyMap<string, number>;
+  /**
+   * The same pods summed per value of `topologyKey` over the nodes carrying
+   * that label (nodes without it are left out). Optional: an index answers it
+   * without visiting every node; callers fall back to `countMatchingPods`.
+   */
+  countMatchingPodsByDomain?(
+    namespace: string,
+    selector: LabelMatcher,
+    topologyKey: string,
+  ): ReadonlyMap<string, number>;
 }
 
 /** Anything plugged into the framework; `name` is the registry and configuration key. */

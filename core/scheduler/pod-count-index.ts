@@ -11,7 +11,12 @@ import type { LabelMatcher } from './selectors.ts';
 interface Entry {
   readonly selector: LabelMatcher;
   readonly byNode: Map<string, number>;
+  /** Topology key → label value → matching pods on nodes carrying that label; built on demand. */
+  byDomain?: Map<string, Map<string, number>>;
 }
+
+/** A node's value for a label key, or undefined when the node is unknown or lacks the label. */
+export type NodeLabelLookup = (nodeName: string, key: string) => string | undefined;
 
 /** Beyond this many tracked selectors the oldest is dropped (and rebuilt if asked again). */
 const MAX_ENTRIES = 1024;
@@ -32,9 +37,45 @@ export class PodCountIndex {
     selector: LabelMatcher,
     pods: () => Iterable<[PodInfo, string]>,
   ): ReadonlyMap<string, number> {
+    return this.#entry(namespace, selector, pods).byNode;
+  }
+
+  /**
+   * Matching pods per value of `topologyKey`, summed over the known nodes
+   * carrying that label (what spreading over zones asks for every pod, without
+   * visiting each node). Live until the next pod change; kept up to date by
+   * {@link update} and dropped by {@link invalidateDomains}.
+   */
+  domainCounts(
+    namespace: string,
+    selector: LabelMatcher,
+    topologyKey: string,
+    pods: () => Iterable<[PodInfo, string]>,
+    labelOf: NodeLabelLookup,
+  ): ReadonlyMap<string, number> {
+    const entry = this.#entry(namespace, selector, pods);
+    entry.byDomain ??= new Map();
+    let domains = entry.byDomain.get(topologyKey);
+    if (!domains) {
+      domains = new Map();
+      for (const [nodeName, n] of entry.byNode) {
+        const value = labelOf(nodeName, topologyKey);
+        if (value !== undefined) domains.set(value, (domains.get(value) ?? 0) + n);
+      }
+      entry.byDomain.set(topologyKey, domains);
+    }
+    return domains;
+  }
+
+  /** Forgets every per-domain count (a node came, went or changed labels); they are rebuilt when asked for. */
+  invalidateDomains(): void {
+    for (const byKey of this.#entries.values()) for (const entry of byKey.values()) entry.byDomain = undefined;
+  }
+
+  #entry(namespace: string, selector: LabelMatcher, pods: () => Iterable<[PodInfo, string]>): Entry {
     let byKey = this.#entries.get(namespace);
     const hit = byKey?.get(selector.key);
-    if (hit) return hit.byNode;
+    if (hit) return hit;
     const entry: Entry = { selector, byNode: new Map() };
     for (const [info, nodeName] of pods()) {
       if (info.namespace === namespace) adjust(entry, info, nodeName, 1);
@@ -45,14 +86,14 @@ export class PodCountIndex {
     }
     byKey.set(selector.key, entry);
     if (++this.#size > MAX_ENTRIES) this.#evictOne();
-    return entry.byNode;
+    return entry;
   }
 
   /** Accounts a pod added to (`delta` 1) or removed from (`delta` -1) `nodeName`. */
-  update(info: PodInfo, nodeName: string, delta: 1 | -1): void {
+  update(info: PodInfo, nodeName: string, delta: 1 | -1, labelOf?: NodeLabelLookup): void {
     const byKey = this.#entries.get(info.namespace);
     if (!byKey) return;
-    for (const entry of byKey.values()) adjust(entry, info, nodeName, delta);
+    for (const entry of byKey.values()) adjust(entry, info, nodeName, delta, labelOf);
   }
 
   #evictOne(): void {
@@ -67,9 +108,22 @@ export class PodCountIndex {
   }
 }
 
-function adjust(entry: Entry, info: PodInfo, nodeName: string, delta: 1 | -1): void {
+function adjust(entry: Entry, info: PodInfo, nodeName: string, delta: 1 | -1, labelOf?: NodeLabelLookup): void {
   if (info.terminating || !entry.selector.matches(info.labels)) return;
-  const n = (entry.byNode.get(nodeName) ?? 0) + delta;
-  if (n > 0) entry.byNode.set(nodeName, n);
-  else entry.byNode.delete(nodeName);
+  bump(entry.byNode, nodeName, delta);
+  if (!entry.byDomain) return;
+  if (!labelOf) {
+    entry.byDomain = undefined;
+    return;
+  }
+  for (const [key, domains] of entry.byDomain) {
+    const value = labelOf(nodeName, key);
+    if (value !== undefined) bump(domains, value, delta);
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, delta: number): void {
+  const n = (counts.get(key) ?? 0) + delta;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }

@@ -11,7 +11,10 @@
  * `initialKeys` lists everything the controller owns (the scheduled resync).
  */
 import type { Logger } from '../../core/apiserver/types.ts';
+import { endpointsControllerSpec } from '../../core/controllers/endpoints/sync.ts';
 import { namespaceControllerSpec } from '../../core/controllers/namespace/sync.ts';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../../core/controllers/replicaset/kinds.ts';
+import { replicaControllerSpec } from '../../core/controllers/replicaset/sync.ts';
 import type { ControllerSpec, SyncResult } from '../../core/controllers/runtime/controller.ts';
 import type { Registry } from '../../core/registry/registry.ts';
 import type { Store, StoreEvent } from '../../core/storage/store.ts';
@@ -37,6 +40,9 @@ const namespaceController: ControllerFactory = (deps) => namespaceControllerSpec
 /** Every controller the functions run, by name. Add a controller here and every function serves it. */
 export const CONTROLLER_FACTORIES: Readonly<Record<string, ControllerFactory>> = {
   namespace: namespaceController,
+  replicaset: (deps) => replicaControllerSpec(REPLICA_SET_KIND, deps),
+  replicationcontroller: (deps) => replicaControllerSpec(REPLICATION_CONTROLLER_KIND, deps),
+  endpoints: (deps) => endpointsControllerSpec(deps),
 };
 
 /** Builds the controllers of `factories` over `deps`. Throws when a factory's spec is named differently from its entry. */

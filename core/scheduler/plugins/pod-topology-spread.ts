@@ -129,6 +129,19 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
   for (let i = 0; i < constraints.length; i++) {
     const c = constraints[i];
     if (c.topologyKey === LABEL_HOSTNAME) continue;
+    // When every labelled node is eligible, per-domain totals from the index give the same sums.
+    const everyNode =
+      !c.honorNodeTaints && (!c.honorNodeAffinity || affinity.matchesAll) && (!requireAll || constraints.length === 1);
+    const byDomain = everyNode
+      ? snapshot.countMatchingPodsByDomain?.(namespaceOf(pod), c.selector, c.topologyKey)
+      : undefined;
+    if (byDomain) {
+      for (const [value, n] of byDomain) {
+        const current = counts[i].get(value);
+        if (current !== undefined) counts[i].set(value, current + n);
+      }
+      continue;
+    }
     // Domains of the candidate nodes gather matching pods from every eligible node.
     for (const [nodeName, n] of byNode[i]) {
       const nodeInfo = snapshot.get(nodeName);

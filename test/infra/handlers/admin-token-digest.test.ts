@@ -24,7 +24,7 @@ function event(
   if (requestType === 'Create') return { ...base, RequestType: 'Create' };
   const PhysicalResourceId = 'AdminTokenDigest0ED8281A-digest';
   if (requestType === 'Update')
-    return { ...base, RequestType: 'Update', PhysicalResourceId, OldResourceProperties: props };
+    return { ...base, RequestType: 'Update', PhysicalResourceId, OldResourceProperties: base.ResourceProperties };
   return { ...base, RequestType: 'Delete', PhysicalResourceId };
 }
 
