@@ -100,6 +100,51 @@ export async function fillNamespace(target: StoreTarget, namespace: string, coun
   });
 }
 
+/** Pods written by a create phase: resourceVersions by pod number, and which pods each writer owns. */
+export interface CreatedPods {
+  rvs: string[];
+  /** Worker w owns every writers-th pod from its own index on, so no two writers touch one pod. */
+  owned: number[][];
+}
+
+/** The create phase: pods `podName(0…)` in `namespace`. */
+export async function createPhase(
+  target: StoreTarget,
+  namespace: string,
+  writers: number,
+  limits: PhaseLimits,
+): Promise<{ result: PhaseResult; pods: CreatedPods }> {
+  const rvs: string[] = [];
+  const result = await runPhase(limits, writers, async (i) => {
+    rvs[i] = await target.create(makeBenchPod(namespace, podName(i)));
+  });
+  // A slow backend may create fewer pods in a short phase than there are writers; top up, untimed.
+  for (let i = rvs.length; rvs.filter(Boolean).length < writers; i++) {
+    rvs[i] = await target.create(makeBenchPod(namespace, podName(i)));
+  }
+  const all = rvs.flatMap((rv, i) => (rv === undefined ? [] : [i]));
+  const owned = Array.from({ length: writers }, (_, w) => all.filter((_, k) => k % writers === w));
+  return { result, pods: { rvs, owned } };
+}
+
+/** The status-update phase over pods from `createPhase`; `onAck` hears of each acknowledged write. */
+export function updatePhase(
+  target: StoreTarget,
+  namespace: string,
+  limits: PhaseLimits,
+  pods: CreatedPods,
+  onAck?: (name: string, rv: string, start: number) => void,
+): Promise<PhaseResult> {
+  const { rvs, owned } = pods;
+  return runPhase(limits, owned.length, async (i, w, j) => {
+    const index = owned[w][j % owned[w].length];
+    const start = performance.now();
+    const rv = await target.update(withStatusUpdate(makeBenchPod(namespace, podName(index)), i + 1), rvs[index]);
+    onAck?.(podName(index), rv, start);
+    rvs[index] = rv;
+  });
+}
+
 /** Measures `target` at one concurrency level; `listNamespace` holds the pods the list phase reads. */
 export async function runLevel(
   target: StoreTarget,
@@ -109,28 +154,15 @@ export async function runLevel(
   listLimits: PhaseLimits,
 ): Promise<LevelResult> {
   const ns = `bench-c${writers}`;
-  const rvs: string[] = [];
-  const create = await runPhase(limits, writers, async (i) => {
-    rvs[i] = await target.create(makeBenchPod(ns, podName(i)));
-  });
-  // A slow backend may create fewer pods in a short phase than there are writers; top up, untimed.
-  for (let i = rvs.length; rvs.filter(Boolean).length < writers; i++) {
-    rvs[i] = await target.create(makeBenchPod(ns, podName(i)));
-  }
-  const pods = rvs.flatMap((rv, i) => (rv === undefined ? [] : [i]));
-  // Worker w owns every writers-th pod from its own index on, so no two writers touch one pod.
-  const owned = Array.from({ length: writers }, (_, w) => pods.filter((_, k) => k % writers === w));
+  const { result: create, pods } = await createPhase(target, ns, writers, limits);
+  const all = pods.owned.flat();
 
   const events = new Map<string, number>();
   const acks = new Map<string, { start: number; ack: number }>();
   const stopWatch = await target.watch(ns, (name, rv, at) => events.set(`${name}@${rv}`, at));
-  const update = await runPhase(limits, writers, async (i, w, j) => {
-    const index = owned[w][j % owned[w].length];
-    const start = performance.now();
-    const rv = await target.update(withStatusUpdate(makeBenchPod(ns, podName(index)), i + 1), rvs[index]);
-    acks.set(`${podName(index)}@${rv}`, { start, ack: performance.now() });
-    rvs[index] = rv;
-  });
+  const update = await updatePhase(target, ns, limits, pods, (name, rv, start) =>
+    acks.set(`${name}@${rv}`, { start, ack: performance.now() }),
+  );
   const graceEnd = performance.now() + WATCH_GRACE_MS;
   while ([...acks.keys()].some((k) => !events.has(k)) && performance.now() < graceEnd) {
     await new Promise((r) => setTimeout(r, 20));
@@ -138,7 +170,7 @@ export async function runLevel(
   stopWatch();
 
   const get = await runPhase(limits, writers, async (i) => {
-    await target.get(ns, podName(pods[i % pods.length]));
+    await target.get(ns, podName(all[i % all.length]));
   });
   let items = 0;
   const list = await runPhase(listLimits, writers, async () => {

@@ -11,6 +11,7 @@
  * `initialKeys` lists everything the controller owns (the scheduled resync).
  */
 import type { Logger } from '../../core/apiserver/types.ts';
+import { deploymentControllerSpec } from '../../core/controllers/deployment/sync.ts';
 import { endpointsControllerSpec } from '../../core/controllers/endpoints/sync.ts';
 import { namespaceControllerSpec } from '../../core/controllers/namespace/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../../core/controllers/replicaset/kinds.ts';
@@ -43,6 +44,7 @@ export const CONTROLLER_FACTORIES: Readonly<Record<string, ControllerFactory>> =
   replicaset: (deps) => replicaControllerSpec(REPLICA_SET_KIND, deps),
   replicationcontroller: (deps) => replicaControllerSpec(REPLICATION_CONTROLLER_KIND, deps),
   endpoints: (deps) => endpointsControllerSpec(deps),
+  deployment: (deps) => deploymentControllerSpec(deps),
 };
 
 /** Builds the controllers of `factories` over `deps`. Throws when a factory's spec is named differently from its entry. */

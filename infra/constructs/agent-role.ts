@@ -26,7 +26,9 @@ export interface AgentRoleProps {
  * (they carry object keys, never object bodies).
  */
 export class AgentRole extends Construct {
+  /** The role node hosts act as. */
   readonly role: Role;
+  /** What an EC2 instance (launch template, Auto Scaling group) names to get `role`. */
   readonly instanceProfile: InstanceProfile;
 
   constructor(scope: Construct, id: string, props: AgentRoleProps) {

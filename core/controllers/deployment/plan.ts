@@ -7,13 +7,7 @@
 import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqualIgnoringHash } from './hash.ts';
 import { recreateStep } from './recreate.ts';
-import {
-  ANNOTATIONS_NOT_COPIED,
-  byAge,
-  REVISION_ANNOTATION,
-  revisionOf,
-  specReplicas,
-} from './replica-sets.ts';
+import { ANNOTATIONS_NOT_COPIED, byAge, REVISION_ANNOTATION, revisionOf, specReplicas } from './replica-sets.ts';
 import { newReplicaSetSize, rollingStep } from './rolling.ts';
 import { allSets, type PlannedEvent, type PlanState, scaleTo } from './state.ts';
 import { computeStatus } from './status.ts';
@@ -46,9 +40,13 @@ export interface DeploymentPlan {
 export function newReplicaSetFor(d: Deployment, replicas: number, revision: number): ReplicaSet {
   const hash = podTemplateHash(d.spec?.template, d.status?.collisionCount);
   const template = structuredClone(d.spec?.template ?? {});
-  template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash } };
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash },
+  };
   const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.metadata?.annotations ?? {})) if (!ANNOTATIONS_NOT_COPIED.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(d.metadata?.annotations ?? {}))
+    if (!ANNOTATIONS_NOT_COPIED.has(k)) annotations[k] = v;
   annotations[REVISION_ANNOTATION] = String(revision);
   const selector = structuredClone(d.spec?.selector ?? {});
   selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash };
@@ -144,7 +142,9 @@ export function planDeployment(input: DeploymentPlanInput): DeploymentPlan {
   const newRevision = s.newRS ? revisionOf(s.newRS) : revisionOf(d);
   return {
     create: s.created ? s.newRS : undefined,
-    update: s.oldRSs.concat(s.newRS && !s.created ? [s.newRS] : []).filter((rs) => s.changed.has(rs.metadata?.name ?? '')),
+    update: s.oldRSs
+      .concat(s.newRS && !s.created ? [s.newRS] : [])
+      .filter((rs) => s.changed.has(rs.metadata?.name ?? '')),
     delete: cleanup,
     revision: newRevision ? String(newRevision) : '',
     status: result.status,

@@ -4,12 +4,7 @@
  * Events to record. Only the plan functions in this folder use it.
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import {
-  DESIRED_REPLICAS_ANNOTATION,
-  MAX_REPLICAS_ANNOTATION,
-  rollingBudget,
-  specReplicas,
-} from './replica-sets.ts';
+import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, rollingBudget, specReplicas } from './replica-sets.ts';
 
 /** An Event the plan asks to record on the Deployment. */
 export interface PlannedEvent {

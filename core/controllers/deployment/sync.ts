@@ -16,7 +16,12 @@ import { deleteObject } from '../../registry/delete.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { Store } from '../../storage/store.ts';
 import { ControllerEventRecorder } from '../events.ts';
-import { type ControllerSpec, type RunningController, type SyncResult, startController } from '../runtime/controller.ts';
+import {
+  type ControllerSpec,
+  type RunningController,
+  type SyncResult,
+  startController,
+} from '../runtime/controller.ts';
 import { objectKey, splitKey } from '../selector-index.ts';
 import { type DeploymentPlan, planDeployment } from './plan.ts';
 import { REVISION_ANNOTATION } from './replica-sets.ts';
@@ -64,7 +69,10 @@ async function ownedReplicaSets(deps: DeploymentControllerDeps, d: Deployment, n
           if (cur.metadata.uid !== item.metadata.uid || controllerRef(cur)) {
             throw conflict({ group: 'apps', resource: 'replicasets' }, cur.metadata.name ?? '');
           }
-          const refs = [...(cur.metadata.ownerReferences ?? []), { ...owner, controller: true, blockOwnerDeletion: true }];
+          const refs = [
+            ...(cur.metadata.ownerReferences ?? []),
+            { ...owner, controller: true, blockOwnerDeletion: true },
+          ];
           return { ...cur, metadata: { ...cur.metadata, ownerReferences: refs } };
         },
         '',

@@ -15,7 +15,12 @@ import { deleteObject } from '../../registry/delete.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { jsonEqual } from '../../registry/object-meta.ts';
 import type { Store } from '../../storage/store.ts';
-import { type ControllerSpec, type RunningController, type SyncResult, startController } from '../runtime/controller.ts';
+import {
+  type ControllerSpec,
+  type RunningController,
+  type SyncResult,
+  startController,
+} from '../runtime/controller.ts';
 import { objectKey, SelectorIndex, splitKey } from '../selector-index.ts';
 import { planEndpoints } from './plan.ts';
 

@@ -60,7 +60,8 @@ export class ReplicaExpectations {
     if (!e) return;
     const live = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
     for (const name of e.creates) if (live.has(name)) e.creates.delete(name);
-    for (const name of e.deletes) if (!live.get(name) || live.get(name)?.metadata?.deletionTimestamp) e.deletes.delete(name);
+    for (const name of e.deletes)
+      if (!live.get(name) || live.get(name)?.metadata?.deletionTimestamp) e.deletes.delete(name);
   }
 
   /** Whether the controller may act for `key`: nothing pending, or the pending entry expired. */

@@ -15,7 +15,12 @@ import { deleteObject } from '../../registry/delete.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { Store, StoreEvent } from '../../storage/store.ts';
 import { ControllerEventRecorder } from '../events.ts';
-import { type ControllerSpec, type SyncResult, startController, type RunningController } from '../runtime/controller.ts';
+import {
+  type ControllerSpec,
+  type SyncResult,
+  startController,
+  type RunningController,
+} from '../runtime/controller.ts';
 import { objectKey, SelectorIndex, splitKey } from '../selector-index.ts';
 import { ReplicaExpectations } from './expectations.ts';
 import { type ReplicaKind, toReplicaOwner } from './kinds.ts';
@@ -81,27 +86,47 @@ async function syncBound(d: Bound, key: string): Promise<SyncResult | undefined>
   const plan = planReplicas(owner, pods, now);
   const ref = ownerReferenceFor(owner);
   for (const pod of plan.adopt) {
-    await writePod(d, pod, (p) => ({ ...p, metadata: { ...p.metadata, ownerReferences: [...(p.metadata?.ownerReferences ?? []), ref] } }));
+    await writePod(d, pod, (p) => ({
+      ...p,
+      metadata: { ...p.metadata, ownerReferences: [...(p.metadata?.ownerReferences ?? []), ref] },
+    }));
   }
   for (const pod of plan.release) {
     await writePod(d, pod, (p) => ({
       ...p,
-      metadata: { ...p.metadata, ownerReferences: (p.metadata?.ownerReferences ?? []).filter((r) => r.uid !== owner.uid) },
+      metadata: {
+        ...p.metadata,
+        ownerReferences: (p.metadata?.ownerReferences ?? []).filter((r) => r.uid !== owner.uid),
+      },
     }));
   }
-  const involved = { apiVersion: owner.apiVersion, kind: owner.kind, namespace, name, uid: owner.uid, resourceVersion: obj.metadata.resourceVersion };
+  const involved = {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    namespace,
+    name,
+    uid: owner.uid,
+    resourceVersion: obj.metadata.resourceVersion,
+  };
   const satisfied = d.expectations.satisfied(key, now.getTime());
   let failure: Error | undefined;
   if (satisfied && plan.create > 0) {
     for (const size of slowStartBatches(plan.create)) {
       const results = await Promise.allSettled(
-        Array.from({ length: size }, () => d.registry.create(ctx, PODS, namespace, podFromTemplate(owner) as unknown as KubeObject)),
+        Array.from({ length: size }, () =>
+          d.registry.create(ctx, PODS, namespace, podFromTemplate(owner) as unknown as KubeObject),
+        ),
       );
       for (const r of results) {
         if (r.status === 'fulfilled') {
           const podName = r.value.metadata.name ?? '';
           d.expectations.expectCreate(key, podName, now.getTime());
-          await d.events.tryRecord({ object: involved, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}` });
+          await d.events.tryRecord({
+            object: involved,
+            type: 'Normal',
+            reason: 'SuccessfulCreate',
+            message: `Created pod: ${podName}`,
+          });
         } else {
           failure ??= r.reason as Error;
         }
@@ -109,7 +134,12 @@ async function syncBound(d: Bound, key: string): Promise<SyncResult | undefined>
       if (failure) break;
     }
     if (failure) {
-      await d.events.tryRecord({ object: involved, type: 'Warning', reason: 'FailedCreate', message: `Error creating: ${failure.message}` });
+      await d.events.tryRecord({
+        object: involved,
+        type: 'Warning',
+        reason: 'FailedCreate',
+        message: `Error creating: ${failure.message}`,
+      });
     }
   }
   if (satisfied && plan.delete.length > 0) {
@@ -125,7 +155,12 @@ async function syncBound(d: Bound, key: string): Promise<SyncResult | undefined>
           return;
         }
         d.expectations.expectDelete(key, podName, now.getTime());
-        await d.events.tryRecord({ object: involved, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${podName}` });
+        await d.events.tryRecord({
+          object: involved,
+          type: 'Normal',
+          reason: 'SuccessfulDelete',
+          message: `Deleted pod: ${podName}`,
+        });
       }),
     );
   }
@@ -169,7 +204,16 @@ async function writeStatus(
         const others = (prev.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
         const old = (prev.conditions ?? []).find((c) => c.type === 'ReplicaFailure');
         const conditions = failure
-          ? [...others, old ?? { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure.message, lastTransitionTime: rfc3339(now) }]
+          ? [
+              ...others,
+              old ?? {
+                type: 'ReplicaFailure',
+                status: 'True',
+                reason: 'FailedCreate',
+                message: failure.message,
+                lastTransitionTime: rfc3339(now),
+              },
+            ]
           : others;
         const status: Record<string, unknown> = { ...prev, ...counts };
         if (conditions.length) status.conditions = conditions;

@@ -12,6 +12,8 @@ import { ControlPlaneStack, type ControlPlaneStackProps } from '../../../infra/s
 export interface SynthesizedControlPlane {
   stack: ControlPlaneStack;
   template: Template;
+  /** What CDK reported about the stack while synthesizing it (warnings, errors, infos). */
+  messages: { level: string; id: string; entry: { data: unknown } }[];
   /** The logical ID of a construct's CloudFormation resource (its default child). */
   logicalId(construct: IConstruct): string;
 }
@@ -34,13 +36,20 @@ export function synthControlPlane(
     builtinCloudFormationValidation: validate,
   });
   const stack = new ControlPlaneStack(app, 'SkubeTest', { ...TEST_PROPS, ...props });
+  // One synthesis serves both: Template.fromStack reuses it, where Annotations.fromStack would force another.
+  const assembly = app.synth();
   const template = Template.fromStack(stack);
+  const messages = assembly.getStackArtifact(stack.artifactId).messages.map((m) => ({
+    level: String(m.level),
+    id: m.id,
+    entry: { data: m.entry.data },
+  }));
   const logicalId = (construct: IConstruct) => {
     const child = construct.node.defaultChild;
     if (!child) throw new Error(`${construct.node.path} has no CloudFormation resource`);
     return stack.getLogicalId(child as CfnElement);
   };
-  return { stack, template, logicalId };
+  return { stack, template, messages, logicalId };
 }
 
 /** One IAM statement, with its actions and resources as lists. */

@@ -26,7 +26,9 @@ describe('rollingBudget', () => {
     [5, 2, '50%', 2, 2],
     [1, '10%', 0, 1, 0],
   ])('resolves replicas %d, surge %s, unavailable %s to %d/%d', (replicas, maxSurge, maxUnavailable, s, u) => {
-    const d = deployment({ spec: { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } } });
+    const d = deployment({
+      spec: { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } },
+    });
     expect(rollingBudget(d)).toEqual({ maxSurge: s, maxUnavailable: u });
   });
 });
@@ -42,7 +44,11 @@ describe('planDeployment', () => {
     expect(plan.create?.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL]).toBe(hash);
     expect(plan.create?.spec?.template?.metadata?.labels).toEqual({ app: 'web', [POD_TEMPLATE_HASH_LABEL]: hash });
     expect(plan.create?.spec?.replicas).toBe(3);
-    expect(plan.create?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', uid: 'd-1', controller: true });
+    expect(plan.create?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'Deployment',
+      uid: 'd-1',
+      controller: true,
+    });
     expect(rev(plan.create!)).toBe('1');
     expect(plan.revision).toBe('1');
     expect(plan.events).toEqual([
@@ -68,20 +74,23 @@ describe('planDeployment', () => {
     [4, 0, 1],
     [5, 1, 0],
     [3, '50%', '50%'],
-  ])('rolls %d replicas (surge %s, unavailable %s) within the budget at every step', (replicas, maxSurge, maxUnavailable) => {
-    const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } };
-    const w = settled({ spec: { replicas, strategy } });
-    const { maxSurge: s, maxUnavailable: u } = rollingBudget(w.d);
-    w.d = withImage(w.d, 'nginx:2');
-    const steps = converge(w, (cur) => {
-      expect(total(cur)).toBeLessThanOrEqual(replicas + s);
-      expect(available(cur)).toBeGreaterThanOrEqual(replicas - u);
-    });
-    expect(steps).toBeGreaterThan(1);
-    expect(w.sets.map((rs) => rs.spec?.replicas).sort()).toEqual([0, replicas]);
-    expect(w.d.status).toMatchObject({ updatedReplicas: replicas, availableReplicas: replicas, replicas });
-    expect(w.d.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('2');
-  });
+  ])(
+    'rolls %d replicas (surge %s, unavailable %s) within the budget at every step',
+    (replicas, maxSurge, maxUnavailable) => {
+      const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } };
+      const w = settled({ spec: { replicas, strategy } });
+      const { maxSurge: s, maxUnavailable: u } = rollingBudget(w.d);
+      w.d = withImage(w.d, 'nginx:2');
+      const steps = converge(w, (cur) => {
+        expect(total(cur)).toBeLessThanOrEqual(replicas + s);
+        expect(available(cur)).toBeGreaterThanOrEqual(replicas - u);
+      });
+      expect(steps).toBeGreaterThan(1);
+      expect(w.sets.map((rs) => rs.spec?.replicas).sort()).toEqual([0, replicas]);
+      expect(w.d.status).toMatchObject({ updatedReplicas: replicas, availableReplicas: replicas, replicas });
+      expect(w.d.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('2');
+    },
+  );
 
   it('scales every old ReplicaSet to 0 and waits for its pods before creating the new one under Recreate', () => {
     const w = settled({ spec: { strategy: { type: 'Recreate' } } });

@@ -27,8 +27,7 @@ export function deployment(overrides: Overrides = {}): Deployment {
 export function withImage(d: Deployment, image: string): Deployment {
   const next = structuredClone(d);
   next.spec!.template.spec!.containers[0]!.image = image;
-  next.metadata!.generation = (next.metadata?.generation ?? 1) + 1;
-  return next;
+  return { ...next, metadata: { ...next.metadata, generation: (next.metadata?.generation ?? 1) + 1 } };
 }
 
 /** The world: a Deployment and its ReplicaSets. */
@@ -44,10 +43,8 @@ export function applyPlan(w: World, plan: DeploymentPlan): void {
   w.sets = w.sets.filter((rs) => !deleted.has(rs.metadata?.name));
   for (const rs of plan.update) w.sets = w.sets.map((cur) => (cur.metadata?.name === rs.metadata?.name ? rs : cur));
   if (plan.create) {
-    const rs = structuredClone(plan.create);
-    rs.metadata!.creationTimestamp = new Date(w.clock).toISOString();
-    rs.metadata!.uid = `rs-${w.sets.length}-${w.clock}`;
-    w.sets.push(rs);
+    const created = { creationTimestamp: new Date(w.clock).toISOString(), uid: `rs-${w.sets.length}-${w.clock}` };
+    w.sets.push({ ...structuredClone(plan.create), metadata: { ...plan.create.metadata, ...created } });
   }
   w.d = structuredClone(w.d);
   w.d.status = plan.status;

@@ -8,7 +8,7 @@ import { deploymentControllerSpec, syncDeployment } from '../../../../core/contr
 import type { Registry } from '../../../../core/registry/registry.ts';
 import type { Store } from '../../../../core/storage/store.ts';
 import { makeReplicaSet } from '../../../fixtures/objects.ts';
-import { adminCtx, EVENTS, makeRegistry } from '../../../support/memory-registry.ts';
+import { adminCtx, makeRegistry } from '../../../support/memory-registry.ts';
 import { deployment } from './simulate.ts';
 
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments') as ResourceInfo;
@@ -34,7 +34,7 @@ async function cluster(): Promise<Cluster> {
 }
 
 async function create(c: Cluster, d: Deployment): Promise<void> {
-  const { uid, generation, ...metadata } = d.metadata ?? {};
+  const { uid: _uid, generation: _generation, ...metadata } = d.metadata ?? {};
   await c.registry.create(adminCtx(), DEPLOYMENTS, 'default', { ...d, metadata } as KubeObject);
 }
 
@@ -49,7 +49,14 @@ async function tick(c: Cluster): Promise<void> {
     const spec = rs.spec?.replicas ?? 1;
     const ready = Math.min(spec, rs.status?.replicas ?? 0);
     const status = { replicas: spec, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 };
-    await c.registry.write(adminCtx(), REPLICA_SETS, 'default', rs.metadata?.name ?? '', (cur) => ({ ...cur, status }), 'status');
+    await c.registry.write(
+      adminCtx(),
+      REPLICA_SETS,
+      'default',
+      rs.metadata?.name ?? '',
+      (cur) => ({ ...cur, status }),
+      'status',
+    );
   }
   c.clock += 1000;
 }
@@ -78,7 +85,12 @@ async function endState(c: Cluster) {
     revision: rs.metadata?.annotations?.[REVISION_ANNOTATION],
   }));
   // More doorbells may advance a rollout sooner, so condition times may differ; the level may not.
-  const conditions = d.status?.conditions?.map(({ type, status, reason, message }) => ({ type, status, reason, message }));
+  const conditions = d.status?.conditions?.map(({ type, status, reason, message }) => ({
+    type,
+    status,
+    reason,
+    message,
+  }));
   return { revision: d.metadata?.annotations?.[REVISION_ANNOTATION], status: { ...d.status, conditions }, sets };
 }
 
@@ -107,9 +119,14 @@ describe('syncDeployment', () => {
     expect(d.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('1');
     expect(d.status?.observedGeneration).toBe(d.metadata?.generation);
     expect(result?.requeueAfterMs).toBe(601_000);
-    const events = (await c.store.list('events', { namespace: 'default' })).items as Event[];
+    const events = (await c.store.list('events', { namespace: 'default' })).items as unknown as Event[];
     expect(events.map((e) => [e.reason, e.message, e.source?.component, e.involvedObject.kind])).toEqual([
-      ['ScalingReplicaSet', `Scaled up replica set ${rs?.metadata?.name} from 0 to 3`, 'deployment-controller', 'Deployment'],
+      [
+        'ScalingReplicaSet',
+        `Scaled up replica set ${rs?.metadata?.name} from 0 to 3`,
+        'deployment-controller',
+        'Deployment',
+      ],
     ]);
   });
 
@@ -121,7 +138,12 @@ describe('syncDeployment', () => {
 
   it('adopts an orphan ReplicaSet its selector matches', async () => {
     const c = await cluster();
-    await c.registry.create(adminCtx(), REPLICA_SETS, 'default', makeReplicaSet({ metadata: { name: 'orphan', labels: { app: 'web' } } }));
+    await c.registry.create(
+      adminCtx(),
+      REPLICA_SETS,
+      'default',
+      makeReplicaSet({ metadata: { name: 'orphan', labels: { app: 'web' } } }),
+    );
     await create(c, deployment());
     await c.sync('default/web');
     const orphan = (await list(c)).find((rs) => rs.metadata?.name === 'orphan');
@@ -141,7 +163,9 @@ describe('syncDeployment', () => {
     const spec = deploymentControllerSpec({} as never);
     const rsWatch = spec.watches.find((w) => w.resource === 'replicasets.apps')!;
     const owned = makeReplicaSet({
-      metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }] },
+      metadata: {
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }],
+      },
     });
     expect(rsWatch.keys({ type: 'MODIFIED', object: owned } as never)).toEqual(['default/web']);
     expect(rsWatch.keys({ type: 'MODIFIED', object: makeReplicaSet() } as never)).toEqual([]);
