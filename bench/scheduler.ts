@@ -255,6 +255,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 const runs: ScaleResult[] = [];
 for (const n of NODE_COUNTS) runs.push(await runScale(n));
 const largest = runs[runs.length - 1];
+const at1000 = largest.latency.find((l) => l.ratePerSecond === 1000);
 console.log(
   JSON.stringify(
     {
@@ -272,7 +273,7 @@ console.log(
       targets: {
         at: `${largest.nodes} nodes / ${PODS} pods`,
         throughputAtLeast1000PodsPerSecond: largest.throughput.podsPerSecond >= 1000,
-        p99AtMost100MsAt1000PodsPerSecond: largest.latency.find((l) => l.ratePerSecond === 1000)?.p99Ms ?? null,
+        p99AtMost100MsAt1000PodsPerSecond: at1000 ? at1000.p99Ms <= 100 : null,
         maxMinusMinAtMost1: largest.placement.identicalPodsPerNode.maxMinusMin <= 1,
       },
     },

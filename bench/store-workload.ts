@@ -18,6 +18,7 @@ export interface PhaseLimits {
 /** Throughput and latency of one phase. */
 export interface PhaseResult {
   ops: number;
+  seconds: number;
   perSecond: number;
   p50ms: number;
   p99ms: number;
@@ -82,6 +83,7 @@ export async function runPhase(
   const seconds = (performance.now() - started) / 1000;
   const result: PhaseResult = {
     ops: latencies.length,
+    seconds: Math.round(seconds * 1000) / 1000,
     perSecond: Math.round(latencies.length / seconds),
     p50ms: percentile(latencies, 50),
     p99ms: percentile(latencies, 99),

@@ -12,8 +12,9 @@
  * etcd, dynamodb; default all), BENCH_STORE_OPS (per phase, default 2000),
  * BENCH_STORE_SECONDS (per phase, default 10), BENCH_STORE_LIST_SIZE
  * (default 1000), BENCH_STORE_LIST_OPS (default 100), BENCH_STORE_CAPACITY_OPS
- * (default 20). BENCH_STORE_QUICK=1 lowers the defaults to 500, 1, 50, 10
- * and 4 for a run of under a minute.
+ * (default 20), BENCH_STORE_ROUNDS (SQLite-vs-etcd rounds, default 3).
+ * BENCH_STORE_QUICK=1 lowers the defaults to 500, 1, 50, 10, 4 and 1 for a
+ * run of about a minute.
  * DynamoDB needs Java (DynamoDB Local) or SKUBE_TEST_DYNAMODB_ENDPOINT; etcd
  * needs Debian's `etcd-server`; a missing one is reported as skipped.
  */
@@ -24,6 +25,7 @@ import { gzipSync } from 'node:zlib';
 import { dynamoDbLocalDir, dynamoForTests } from '../test/support/emulators.ts';
 import { CapacityMeter, type CapacityPerOp } from './store-capacity.ts';
 import { startEtcd } from './store-etcd.ts';
+import { type HeadToHead, headToHead } from './store-head-to-head.ts';
 import { makeBenchPod, withStatusUpdate } from './store-pod.ts';
 import { dynamoTarget, etcdTarget, sqliteTarget, type StoreTarget } from './store-targets.ts';
 import { fillNamespace, type LevelResult, type PhaseLimits, podName, runLevel } from './store-workload.ts';
@@ -45,6 +47,7 @@ const CONFIG = {
   listSize: env('BENCH_STORE_LIST_SIZE', 1000, 50),
   listOps: env('BENCH_STORE_LIST_OPS', 100, 10),
   capacityOps: env('BENCH_STORE_CAPACITY_OPS', 20, 4),
+  rounds: env('BENCH_STORE_ROUNDS', 3, 1),
 };
 const LIST_NS = 'bench-list';
 
@@ -132,19 +135,34 @@ function dynamoLocalVersion(): string | undefined {
   return out.status === 0 ? /version=(\S+)/.exec(out.stdout)?.[1] : undefined;
 }
 
-/** Write throughput of `a` over `b` at `writers`: creates, updates, and both together. */
-function writeRatio(a: BackendResult, b: BackendResult, writers: number) {
-  const la = a.levels?.find((l) => l.writers === writers);
-  const lb = b.levels?.find((l) => l.writers === writers);
+/** Write throughput of `a` over `b` at `writers` in their own levels (measured minutes apart). */
+function levelRatio(a: BackendResult | undefined, b: BackendResult | undefined, writers: number) {
+  const la = a?.levels?.find((l) => l.writers === writers);
+  const lb = b?.levels?.find((l) => l.writers === writers);
   if (!la || !lb) return undefined;
   const r = (x: number, y: number) => Math.round((x / y) * 100) / 100;
-  const both = (l: LevelResult) =>
-    (l.create.ops + l.update.ops) / (l.create.ops / l.create.perSecond + l.update.ops / l.update.perSecond);
+  const writes = (l: LevelResult) => (l.create.ops + l.update.ops) / (l.create.seconds + l.update.seconds);
   return {
     create: r(la.create.perSecond, lb.create.perSecond),
     update: r(la.update.perSecond, lb.update.perSecond),
-    writes: r(both(la), both(lb)),
+    writes: r(writes(la), writes(lb)),
   };
+}
+
+/** The SQLite targets against a fresh etcd in alternating rounds at 16 writers (see `store-head-to-head.ts`). */
+async function runHeadToHead(withFsync: boolean): Promise<HeadToHead | { skipped: string }> {
+  const etcd = await startEtcd().catch((e: Error) => e);
+  if (etcd instanceof Error) return { skipped: etcd.message };
+  const targets = [sqliteTarget('sqlite', 'process-crash')];
+  if (withFsync) targets.push(sqliteTarget('sqlite-fsync', 'power-loss'));
+  const reference = etcdTarget(etcd.endpoint);
+  try {
+    const limits = { ops: Math.min(CONFIG.opsPerPhase, 1000), seconds: CONFIG.secondsPerPhase };
+    return await headToHead(targets, reference, 16, limits, CONFIG.rounds);
+  } finally {
+    for (const t of [...targets, reference]) await t.close();
+    await etcd.stop();
+  }
 }
 
 async function main() {
@@ -177,19 +195,30 @@ async function main() {
     results[b].seconds = Math.round(performance.now() - started) / 1000;
   }
   output.backends = results;
+  let h2h: HeadToHead | undefined;
+  if (chosen.includes('sqlite') && chosen.includes('etcd') && !results.etcd?.skipped) {
+    process.stderr.write('bench:store: sqlite vs etcd in alternating rounds…\n');
+    const out = await runHeadToHead(chosen.includes('sqlite-fsync'));
+    output.headToHead = out;
+    if (!('skipped' in out)) h2h = out;
+  }
 
   const capacity = results.dynamodb?.capacity;
   const wru = (op: keyof typeof WRU_TARGETS) => capacity?.[op]?.wru;
-  const ratio = results.sqlite && results.etcd ? writeRatio(results.sqlite, results.etcd, 16) : undefined;
-  const fsyncRatio =
-    results['sqlite-fsync'] && results.etcd ? writeRatio(results['sqlite-fsync'], results.etcd, 16) : undefined;
-  output.targets = {
-    sqliteOverEtcdWriteThroughputAt16Writers: ratio && { ...ratio, target: '>= 1', met: ratio.writes >= 1 },
-    sqliteFsyncOverEtcdWriteThroughputAt16Writers: fsyncRatio && {
-      ...fsyncRatio,
+  const versusEtcd = (name: 'sqlite' | 'sqlite-fsync') => {
+    const median = h2h?.medianRatio[name];
+    const levels = levelRatio(results[name], results.etcd, 16);
+    if (!median && !levels) return undefined;
+    return {
+      alternatingRoundsMedian: median,
+      levelsMinutesApart: levels,
       target: '>= 1',
-      met: fsyncRatio.writes >= 1,
-    },
+      met: median && median.writes >= 1,
+    };
+  };
+  output.targets = {
+    sqliteOverEtcdWriteThroughputAt16Writers: versusEtcd('sqlite'),
+    sqliteFsyncOverEtcdWriteThroughputAt16Writers: versusEtcd('sqlite-fsync'),
     dynamoWruPerPodCreate: wru('podCreate') !== undefined && {
       measured: wru('podCreate'),
       target: `<= ${WRU_TARGETS.podCreate}`,

@@ -41,6 +41,7 @@ describe('Deployment controller', () => {
   const items = async (kind: string): Promise<Item[]> =>
     (JSON.parse(await t.kubectlOk(['get', kind, '-l', 'app=web', '-o', 'json'])) as { items: Item[] }).items;
   const replicaSets = async () => (await items('rs')).filter((rs) => !rs.metadata.deletionTimestamp);
+  const deployment = async () => JSON.parse(await t.kubectlOk(['get', 'deployment', 'web', '-o', 'json'])) as Item;
   const revision = (o: Item) => o.metadata.annotations?.['deployment.kubernetes.io/revision'];
 
   /** Marks every not-yet-ready pod Ready, as a node agent would. */
@@ -114,18 +115,17 @@ describe('Deployment controller', () => {
     expect((await rolloutStatus()).code).toBe(0);
     sets = await replicaSets();
     const back = sets.find((rs) => rs.metadata.name === first?.metadata.name)!;
-    console.log("DEBUG", JSON.stringify(await items("deployment"), null, 1), JSON.stringify(sets, null, 1));
     expect(back.spec.replicas).toBe(2);
     expect(revision(back)).toBe('3');
-    const [d] = await items('deployment');
-    expect(d?.spec.template.spec.containers[0]?.image).toBe('nginx:1.27');
-    expect(revision(d!)).toBe('3');
+    const d = await deployment();
+    expect(d.spec.template.spec.containers[0]?.image).toBe('nginx:1.27');
+    expect(revision(d)).toBe('3');
 
-    const generation = d?.metadata.generation ?? 0;
+    const generation = d.metadata.generation ?? 0;
     await t.kubectlOk(['rollout', 'restart', 'deployment/web']);
     expect((await rolloutStatus()).code).toBe(0);
-    const [restarted] = await items('deployment');
-    expect(restarted?.metadata.generation).toBeGreaterThan(generation);
+    const restarted = await deployment();
+    expect(restarted.metadata.generation).toBeGreaterThan(generation);
     sets = await replicaSets();
     expect(sets).toHaveLength(3);
     expect(sets.filter((rs) => (rs.spec.replicas ?? 0) > 0).map(revision)).toEqual(['4']);

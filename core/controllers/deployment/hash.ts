@@ -10,12 +10,16 @@ export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** JSON with object keys sorted at every level, so equal values render equally. */
+/**
+ * JSON with object keys sorted at every level and null or undefined members
+ * left out, so equal values render equally (kubectl sends a template's
+ * `creationTimestamp: null`, which means the same as no timestamp).
+ */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      .filter(([, v]) => v !== undefined && v !== null)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }

@@ -121,6 +121,19 @@ describe('planDeployment', () => {
     expect(w.d.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('3');
   });
 
+  it('treats a template with a null creationTimestamp (as rollout undo sends it) as the same template', () => {
+    const w = settled();
+    const template = structuredClone(w.d.spec!.template);
+    template.metadata = { ...template.metadata, creationTimestamp: null as never };
+    const plan = planDeployment({
+      deployment: { ...w.d, spec: { ...w.d.spec!, template } },
+      replicaSets: w.sets,
+      now: new Date(),
+    });
+    expect(plan.create).toBeUndefined();
+    expect(plan.update).toEqual([]);
+  });
+
   it('deletes the oldest scaled-down ReplicaSets beyond revisionHistoryLimit', () => {
     const w = settled({ spec: { revisionHistoryLimit: 1 } });
     for (const image of ['nginx:2', 'nginx:3', 'nginx:4']) {
