@@ -5,8 +5,9 @@
  * member on loopback, driven as kube-apiserver drives it): create, status
  * update, get (ops/s, p50/p99) and list of a namespace (p50/p99) at 1 and 16
  * concurrent writers, watch delivery latency, and for DynamoDB the capacity
- * units and dollars per Kubernetes operation. Prints one JSON document; a
- * measurement, not a test.
+ * units and dollars per Kubernetes operation. Then the SQLite store and etcd
+ * again in alternating rounds of 16-writer writes, for the issue's
+ * throughput ratio. Prints one JSON document; a measurement, not a test.
  *
  * Environment: BENCH_STORE_BACKENDS (comma list of sqlite, sqlite-fsync,
  * etcd, dynamodb; default all), BENCH_STORE_OPS (per phase, default 2000),

@@ -32,7 +32,7 @@ export interface SchedulerLoopConfig {
   batchSize?: number;
   /** Bindings in flight at once (default 16). */
   bindParallelism?: number;
-  /** Status and Event writes in flight at once (default 4). */
+  /** FailedScheduling status and Event writes in flight at once, and as many Scheduled Event writes (default 4). */
   writeParallelism?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -86,6 +86,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   });
   const binds = new Limiter(cfg.bindParallelism ?? 16);
   const writes = new Limiter(cfg.writeParallelism ?? 4);
+  // Scheduled events trail bindings on their own, so a backlog of them never delays FailedScheduling writes.
+  const scheduledEvents = new Limiter(cfg.writeParallelism ?? 4);
   const recorder = new EventRecorder(registry, now);
   const spam = new EventSpamFilter();
   let stopped = false;
@@ -125,7 +127,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     queue.done(q.key);
     logger.debug({ pod: `${ns}/${name}`, node: nodeName, ms: Math.round(performance.now() - started) }, 'bound');
     if (cfg.scheduledEvents !== false) {
-      writes.run(() =>
+      scheduledEvents.run(() =>
         recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`),
       );
     }
@@ -135,7 +137,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const pod = q.pod;
     const at = now();
     try {
-      await markUnschedulable(registry, pod, result.message, at);
+      // A pod bound or replaced meanwhile gets no FailedScheduling about the old attempt.
+      if ((await markUnschedulable(registry, pod, result.message, at)) === 'stale') return;
       if (spam.allow(q.key, at.getTime())) await recorder.record(pod, 'Warning', 'FailedScheduling', result.message);
     } catch (e) {
       if (!isNotFound(e)) logger.warn({ pod: q.key, err: (e as Error).message }, 'recording FailedScheduling failed');
@@ -204,11 +207,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       await done;
       await binds.idle();
       await writes.idle();
+      await scheduledEvents.idle();
     },
     async idle() {
       for (;;) {
         await binds.idle();
         await writes.idle();
+        await scheduledEvents.idle();
         const s = queue.stats();
         if (stopped || (s.active === 0 && s.inflight === 0 && binds.pending === 0)) return;
         await new Promise((r) => setTimeout(r, 5));

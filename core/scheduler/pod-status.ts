@@ -27,11 +27,17 @@ export function showsUnschedulable(pod: Pod, message: string): boolean {
 /**
  * Sets `PodScheduled=False`/`Unschedulable` with `message` on the pod through
  * the status write path. Keeps `lastTransitionTime` when the condition was
- * already False. Does nothing (and returns false) when the stored pod is a
- * different object (UID), already bound, or already shows the condition;
- * throws what the registry throws otherwise (404 when the pod is gone).
+ * already False. Answers `written`, `unchanged` (the pod already shows it:
+ * nothing written) or `stale` (the stored pod is another object by UID, or
+ * already bound: nothing written); throws what the registry throws otherwise
+ * (404 when the pod is gone).
  */
-export async function markUnschedulable(registry: Registry, pod: Pod, message: string, now: Date): Promise<boolean> {
+export async function markUnschedulable(
+  registry: Registry,
+  pod: Pod,
+  message: string,
+  now: Date,
+): Promise<'written' | 'unchanged' | 'stale'> {
   let changed = true;
   try {
     await registry.write(
@@ -63,8 +69,8 @@ export async function markUnschedulable(registry: Registry, pod: Pod, message: s
       'status',
     );
   } catch (e) {
-    if (e instanceof StalePod) return false;
+    if (e instanceof StalePod) return 'stale';
     throw e;
   }
-  return changed;
+  return changed ? 'written' : 'unchanged';
 }

@@ -114,9 +114,9 @@ describe('ReplicaSet and Endpoints controllers', () => {
       const s = ep.subsets?.[0];
       return s?.addresses?.length === 1 && s.notReadyAddresses?.length === 1 ? s : undefined;
     }, 20_000);
-    expect(subset.addresses?.[0]?.ip).toBe('10.1.0.1');
-    expect(subset.notReadyAddresses?.[0]?.ip).toBe('10.1.0.2');
-    expect(subset.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    expect(subset?.addresses?.[0]?.ip).toBe('10.1.0.1');
+    expect(subset?.notReadyAddresses?.[0]?.ip).toBe('10.1.0.2');
+    expect(subset?.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
     await t.kubectlOk(['delete', 'service', 'web']);
     await eventually(async () => (await t.kubectl(['get', 'endpoints', 'web'])).code !== 0, 20_000);
   });

@@ -119,6 +119,12 @@ export function planDeployment(input: DeploymentPlanInput): DeploymentPlan {
     annotate(s.newRS, REVISION_ANNOTATION, String(revision));
     s.changed.add(s.newRS.metadata?.name ?? '');
   }
+  // The ReplicaSet controller judges availability, so it must see the Deployment's current minReadySeconds.
+  const minReady = d.spec?.minReadySeconds ?? 0;
+  if (s.newRS?.spec && (s.newRS.spec.minReadySeconds ?? 0) !== minReady) {
+    s.newRS.spec = { ...s.newRS.spec, minReadySeconds: minReady };
+    s.changed.add(s.newRS.metadata?.name ?? '');
+  }
   const paused = d.spec?.paused === true;
   const recreate = d.spec?.strategy?.type === 'Recreate';
   if (paused) {

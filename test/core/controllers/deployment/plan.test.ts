@@ -134,6 +134,18 @@ describe('planDeployment', () => {
     expect(plan.update).toEqual([]);
   });
 
+  it('passes a changed minReadySeconds on to the current ReplicaSet only', () => {
+    const w = settled();
+    w.d = withImage(w.d, 'nginx:2');
+    converge(w);
+    const plan = planDeployment({
+      deployment: { ...w.d, spec: { ...w.d.spec!, minReadySeconds: 5 } },
+      replicaSets: w.sets,
+      now: new Date(w.clock),
+    });
+    expect(plan.update.map((rs) => [rev(rs), rs.spec?.minReadySeconds])).toEqual([['2', 5]]);
+  });
+
   it('deletes the oldest scaled-down ReplicaSets beyond revisionHistoryLimit', () => {
     const w = settled({ spec: { revisionHistoryLimit: 1 } });
     for (const image of ['nginx:2', 'nginx:3', 'nginx:4']) {

@@ -3,6 +3,7 @@ import type { Event } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../../core/api/object.ts';
 import { findResource, type ResourceInfo } from '../../../../core/api/resources.ts';
+import { podTemplateHash } from '../../../../core/controllers/deployment/hash.ts';
 import { REVISION_ANNOTATION } from '../../../../core/controllers/deployment/replica-sets.ts';
 import { deploymentControllerSpec, syncDeployment } from '../../../../core/controllers/deployment/sync.ts';
 import type { Registry } from '../../../../core/registry/registry.ts';
@@ -148,6 +149,25 @@ describe('syncDeployment', () => {
     await c.sync('default/web');
     const orphan = (await list(c)).find((rs) => rs.metadata?.name === 'orphan');
     expect(orphan?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'web', controller: true });
+  });
+
+  it('bumps collisionCount and retries under a new name when the hashed name is taken', async () => {
+    const c = await cluster();
+    await create(c, deployment());
+    const taken = `web-${podTemplateHash((await getDeployment(c)).spec?.template)}`;
+    const stranger = makeReplicaSet({
+      metadata: { name: taken, labels: { app: 'other' } },
+      spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } } } },
+    });
+    await c.registry.create(adminCtx(), REPLICA_SETS, 'default', stranger);
+    await expect(c.sync('default/web')).rejects.toThrow(/already exists/);
+    expect((await getDeployment(c)).status?.collisionCount).toBe(1);
+    await c.sync('default/web');
+    const ours = (await list(c)).filter((rs) => rs.metadata?.ownerReferences?.length);
+    expect(ours.map((rs) => rs.metadata?.name)).toEqual([
+      `web-${podTemplateHash((await getDeployment(c)).spec?.template, 1)}`,
+    ]);
+    expect(ours[0]?.metadata?.name).not.toBe(taken);
   });
 
   it('reaches the same end state with duplicated and reordered doorbells', async () => {
