@@ -37,9 +37,17 @@ describe('@kubernetes/client-node', () => {
     });
     expect(created.spec?.replicas).toBe(1);
     expect(created.spec?.strategy?.type).toBe('RollingUpdate');
-    const read = await apps.readNamespacedDeployment({ name: 'api', namespace: 'cn' });
-    read.spec!.replicas = 4;
-    const replaced = await apps.replaceNamespacedDeployment({ name: 'api', namespace: 'cn', body: read });
+    // Read-modify-write retried on 409, as clients must: the deployment controller writes status meanwhile.
+    let replaced: k8s.V1Deployment | undefined;
+    for (let attempt = 0; !replaced && attempt < 10; attempt++) {
+      const read = await apps.readNamespacedDeployment({ name: 'api', namespace: 'cn' });
+      read.spec!.replicas = 4;
+      replaced = await apps.replaceNamespacedDeployment({ name: 'api', namespace: 'cn', body: read }).catch((e) => {
+        if (String(e).includes('409')) return undefined;
+        throw e;
+      });
+    }
+    if (!replaced) throw new Error('replace kept conflicting');
     expect(replaced.spec?.replicas).toBe(4);
     expect(replaced.metadata?.generation).toBe(2);
     const patched = await core
