@@ -12,6 +12,7 @@ import { findResource } from '../core/api/resources.ts';
 import { MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
 import { createApiHandler } from '../core/apiserver/handler.ts';
 import type { Logger } from '../core/apiserver/types.ts';
+import { startDeploymentController } from '../core/controllers/deployment/sync.ts';
 import { startEndpointsController } from '../core/controllers/endpoints/sync.ts';
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../core/controllers/replicaset/kinds.ts';
@@ -150,6 +151,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     await startReplicaController(REPLICA_SET_KIND, { store, registry, logger: opts.logger }),
     await startReplicaController(REPLICATION_CONTROLLER_KIND, { store, registry, logger: opts.logger }),
     await startEndpointsController({ store, registry, logger: opts.logger }),
+    await startDeploymentController({ store, registry, logger: opts.logger }),
   ];
   if (opts.scheduler !== false) controllers.push(await startScheduler({ store, registry, logger: opts.logger }));
   return {

@@ -3,16 +3,8 @@
  * `rollout status` through a first rollout, `set image`, `rollout undo` and
  * `rollout restart`. There is no node agent yet, so the test marks pods Ready
  * through `pods/status` itself while `rollout status` waits.
- *
- * The test starts the Deployment controller beside the cluster's own
- * controllers: `startLocalCluster` does not run it yet (TODO(#5): start it
- * there once the kubectl-basics and client-node tests expect a controller
- * acting on their Deployments).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/apiserver/types.ts';
-import { startDeploymentController } from '../../core/controllers/deployment/sync.ts';
-import type { RunningController } from '../../core/controllers/runtime/controller.ts';
 import { startTestCluster, type TestCluster } from '../support/local-cluster.ts';
 
 const DEPLOYMENT = `
@@ -39,14 +31,10 @@ interface Item {
 
 describe('Deployment controller', () => {
   let t: TestCluster;
-  let controller: RunningController;
   beforeAll(async () => {
     t = await startTestCluster({ scheduler: false });
-    const { store, registry } = t.cluster;
-    controller = await startDeploymentController({ store, registry, logger: silentLogger });
   });
   afterAll(async () => {
-    await controller?.stop();
     await t?.cleanup();
   });
 
