@@ -33,7 +33,8 @@ async function ensureNamespace(call: Awaited<ReturnType<typeof startBenchServer>
 }
 
 async function main() {
-  const server = await startBenchServer(64);
+  // The API alone: no scheduler or workload controllers reacting to the benchmark's pods.
+  const server = await startBenchServer(64, ['--no-scheduler', '--no-controllers']);
   const result: Record<string, unknown> = {
     benchmark: 'api',
     date: new Date().toISOString(),
@@ -44,6 +45,7 @@ async function main() {
       node: process.version,
     },
     store: 'sqlite',
+    note: 'skube up --no-scheduler --no-controllers over HTTPS; clients in a separate process',
     levels: [] as unknown[],
   };
   try {

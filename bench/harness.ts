@@ -22,11 +22,23 @@ export interface BenchServer {
 }
 
 /** Starts `skube up` on a free port in a temp data dir. */
-export async function startBenchServer(maxSockets: number): Promise<BenchServer> {
+export async function startBenchServer(maxSockets: number, extraArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skube-bench-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/skube.mjs', 'up', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', '--log-format', 'json'],
+    [
+      'bin/skube.mjs',
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+      '--log-format',
+      'json',
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {

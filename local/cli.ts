@@ -36,6 +36,8 @@ program
   .option('--dynamodb-table-prefix <prefix>', 'DynamoDB tables <prefix>-objects and <prefix>-log (default: skube)')
   .option('--region <region>', 'AWS region of the DynamoDB tables (default: AWS_REGION)')
   .option('--create-tables', 'create the DynamoDB tables if missing (always done on an emulator endpoint)')
+  .option('--no-scheduler', 'do not run the scheduler (pods stay unbound)')
+  .option('--no-controllers', 'run no workload controllers (replica sets, deployments, endpoints)')
   .addOption(new Option('--log-format <format>', 'log output').choices(['json', 'text']).default('text'))
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .action(async (opts, command: Command) => {
@@ -53,6 +55,8 @@ program
       port: opts.port,
       tls: !opts.http,
       serviceCidr: opts.serviceCidr,
+      scheduler: opts.scheduler,
+      controllers: opts.controllers,
       logger,
     });
     logger.info({ url: cluster.url, kubeconfig: cluster.kubeconfigPath }, 'skube is up');

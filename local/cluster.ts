@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeObject } from '../core/api/object.ts';
 import { findResource } from '../core/api/resources.ts';
 import { MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
 import { createApiHandler } from '../core/apiserver/handler.ts';
@@ -17,10 +16,9 @@ import { startEndpointsController } from '../core/controllers/endpoints/sync.ts'
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../core/controllers/replicaset/kinds.ts';
 import { startReplicaController } from '../core/controllers/replicaset/sync.ts';
-import { isAlreadyExists } from '../core/errors/index.ts';
 import { ipString, parseCidr } from '../core/registry/allocators.ts';
+import { ensureObject, ensureSystemNamespaces, systemContext } from '../core/registry/bootstrap.ts';
 import { Registry } from '../core/registry/registry.ts';
-import type { RequestContext } from '../core/registry/strategy.ts';
 import { startScheduler } from '../core/scheduler/loop.ts';
 import type { Store } from '../core/storage/store.ts';
 import { ensureAdminCredential } from './credentials.ts';
@@ -46,6 +44,8 @@ export interface LocalClusterOptions {
   compaction?: { keepRevisions?: number; keepMillis?: number; intervalMillis?: number };
   /** Run the scheduler in process (default true). */
   scheduler?: boolean;
+  /** Run the workload controllers (replica sets, deployments, endpoints); default true. The namespace controller always runs. */
+  controllers?: boolean;
 }
 
 /** A running local cluster. */
@@ -57,32 +57,13 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-/** The namespaces every cluster has from the start. */
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
-const SYSTEM_CTX = (): RequestContext => ({
-  user: { name: 'system:apiserver', groups: [MASTERS_GROUP] },
-  now: new Date(),
-  dryRun: false,
-});
-
-async function ensureObject(registry: Registry, resource: string, namespace: string, obj: KubeObject): Promise<void> {
-  const info = findResource('', 'v1', resource);
-  if (!info) throw new Error(`unknown resource ${resource}`);
-  try {
-    await registry.create(SYSTEM_CTX(), info, namespace, obj);
-  } catch (e) {
-    if (!isAlreadyExists(e)) throw e;
-  }
-}
-
 /** Kubernetes' default service range. */
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 
 /** The `default/kubernetes` Service (first address of the range) and its Endpoints pointing at this API server. */
 async function ensureKubernetesService(registry: Registry, cidr: string, host: string, port: number): Promise<void> {
   const { base } = parseCidr(cidr);
-  await ensureObject(registry, 'services', 'default', {
+  await ensureObject(registry, new Date(), 'services', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
       type: 'ClusterIP',
@@ -99,8 +80,8 @@ async function ensureKubernetesService(registry: Registry, cidr: string, host: s
     },
     subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
-  await ensureObject(registry, 'endpoints', 'default', desired);
-  await registry.update(SYSTEM_CTX(), endpoints, 'default', 'kubernetes', desired);
+  await ensureObject(registry, new Date(), 'endpoints', 'default', desired);
+  await registry.update(systemContext(new Date()), endpoints, 'default', 'kubernetes', desired);
 }
 
 /** Starts a local cluster. Idempotent over restarts: data, credentials and certificates are reused. */
@@ -118,7 +99,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     serviceCidr: opts.serviceCidr ?? DEFAULT_SERVICE_CIDR,
     nodePortRange: { min: 30000, max: 32767 },
   });
-  for (const name of SYSTEM_NAMESPACES) await ensureObject(registry, 'namespaces', '', { metadata: { name } });
+  await ensureSystemNamespaces(registry, () => new Date());
 
   let serverAddress = `${host}:${opts.port ?? 6443}`;
   const handler = createApiHandler({
@@ -146,14 +127,17 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     user: 'admin',
     token: credential.token,
   });
-  const controllers: { stop(): Promise<void> }[] = [
-    await startNamespaceController({ store, registry, logger: opts.logger }),
-    await startReplicaController(REPLICA_SET_KIND, { store, registry, logger: opts.logger }),
-    await startReplicaController(REPLICATION_CONTROLLER_KIND, { store, registry, logger: opts.logger }),
-    await startEndpointsController({ store, registry, logger: opts.logger }),
-    await startDeploymentController({ store, registry, logger: opts.logger }),
-  ];
-  if (opts.scheduler !== false) controllers.push(await startScheduler({ store, registry, logger: opts.logger }));
+  const deps = { store, registry, logger: opts.logger };
+  const controllers: { stop(): Promise<void> }[] = [await startNamespaceController(deps)];
+  if (opts.controllers !== false) {
+    controllers.push(
+      await startReplicaController(REPLICA_SET_KIND, deps),
+      await startReplicaController(REPLICATION_CONTROLLER_KIND, deps),
+      await startEndpointsController(deps),
+      await startDeploymentController(deps),
+    );
+  }
+  if (opts.scheduler !== false) controllers.push(await startScheduler(deps));
   return {
     url: server.url,
     kubeconfigPath,

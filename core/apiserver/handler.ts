@@ -110,7 +110,7 @@ async function route(deps: ApiHandlerDeps, req: ApiRequest, user: UserInfo | und
     case '/openapi/v2':
       return {
         status: 200,
-        headers: { 'content-type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+        headers: { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' },
         body: openApiV2Protobuf(),
       };
   }
