@@ -52,10 +52,13 @@ async function main() {
     for (const c of CONCURRENCY) {
       const ns = `bench-c${c}`;
       await ensureNamespace(server.call, ns);
+      const cpuBefore = server.cpuSeconds();
       const create = await runConcurrent(CREATES_PER_LEVEL, c, async (i) => {
         const r = await server.call('POST', `/api/v1/namespaces/${ns}/pods`, pod(`p-${i}`));
         if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
       });
+      const serverCpuMsPerCreate =
+        Math.round(((server.cpuSeconds() - cpuBefore) * 1000 * 100) / CREATES_PER_LEVEL) / 100;
       const get = await runConcurrent(CREATES_PER_LEVEL, c, async (i) => {
         const r = await server.call('GET', `/api/v1/namespaces/${ns}/pods/p-${i % CREATES_PER_LEVEL}`);
         if (r.status !== 200) throw new Error(`get: ${r.status}`);
@@ -79,6 +82,7 @@ async function main() {
           perSecond: create.perSecond,
           p50ms: percentile(create.latencies, 50),
           p99ms: percentile(create.latencies, 99),
+          serverCpuMsPerCreate,
         },
         get: {
           ops: CREATES_PER_LEVEL,

@@ -18,6 +18,8 @@ export interface BenchServer {
   /** Opens a watch and calls `onLine` for every event line. Returns a stop function. */
   watch(path: string, onLine: (line: string, at: number) => void): Promise<() => void>;
   rssMiB(): number;
+  /** CPU seconds (user + system) the server process has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -115,6 +117,11 @@ export async function startBenchServer(maxSockets: number, extraArgs: string[] =
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return Math.round(kb / 102.4) / 10;
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat: utime and stime in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async stop() {
       agent.destroy();
