@@ -4,7 +4,7 @@
  * delivers them, synced against the DynamoDB store on DynamoDB Local.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { findResource } from '../../core/api/resources.ts';
 import { MASTERS_GROUP } from '../../core/apiserver/auth.ts';
 import type { ControllerSpec } from '../../core/controllers/runtime/controller.ts';
@@ -16,9 +16,8 @@ import { CONTROLLER_FACTORIES } from '../../functions/lib/controllers.ts';
 import { encodeWorkBody } from '../../functions/lib/work-message.ts';
 import { dynamoForTests } from '../support/emulators.ts';
 import { motoForTests } from '../support/moto.ts';
-import { type ControllerEnv, controllerEnv } from './support/controller-env.ts';
+import { describeWithControllerEnv } from './support/controller-env.ts';
 import { lambdaContext, sqsEvent } from './support/lambda-events.ts';
-import { type CapturedOutput, captureOutput } from './support/observe.ts';
 
 const dynamo = await dynamoForTests();
 const moto = await motoForTests();
@@ -42,75 +41,56 @@ const flaky = (failing: Set<string>): ControllerSpec => ({
   initialKeys: async () => [],
 });
 
-const skip = 'skip' in dynamo ? dynamo.skip : 'skip' in moto ? moto.skip : undefined;
-if (skip || 'skip' in dynamo || 'skip' in moto) {
-  console.warn(`skipping the controller queue function tests: ${skip}`);
-  describe.skip(`controller queue function (${skip})`, () => {
-    it('needs DynamoDB and SQS emulators', () => {});
+describeWithControllerEnv('controller queue function', dynamo, moto, (t) => {
+  const send = (body: string) =>
+    t.env.sqs.send(new SendMessageCommand({ QueueUrl: t.env.queueUrl, MessageBody: body }));
+  const work = (key: string) => encodeWorkBody({ key, token: `t-${key}` });
+
+  it('reports exactly the messageIds whose sync threw, whose key is unknown or whose body is malformed', async () => {
+    const handler = createHandler(
+      t.env.deps({ factories: { ...CONTROLLER_FACTORIES, flaky: () => flaky(new Set(['bad-1', 'bad-2'])) } }),
+    );
+    const bodies = [
+      work('flaky:good'),
+      work('flaky:bad-1'),
+      work('namespace:absent'),
+      work('nope:x'),
+      'not a work message',
+      work('flaky:bad-2'),
+    ];
+    for (const body of bodies) await send(body);
+    const messages = await t.env.receive(bodies.length);
+    expect(messages).toHaveLength(bodies.length);
+    const expectedFailures = messages
+      .filter((m) => !/flaky:good|namespace:absent/.test(m.Body ?? ''))
+      .map((m) => m.MessageId);
+
+    const out = await handler(sqsEvent(messages, t.env.queueName), lambdaContext('skube-controller-queue'));
+
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(expectedFailures.sort());
+    expect(out.batchItemFailures).toHaveLength(4);
+    expect(t.output.metrics()).toMatchObject({ WorkItems: [6], WorkItemFailures: [4] });
   });
-} else {
-  describe('controller queue function', () => {
-    let env: ControllerEnv;
-    let output: CapturedOutput;
-    // Fresh tables and queue per test: failed messages come back to their queue after the backoff.
-    beforeEach(async () => {
-      env = await controllerEnv(dynamo.endpoint, moto.endpoint);
-      output = captureOutput();
+
+  it('reconciles a terminating namespace, requeues it while content remains, then finalizes it', async () => {
+    const handler = createHandler(t.env.deps());
+    await t.env.registry.create(ctx(), NAMESPACES, '', {
+      metadata: { name: 'team-a' },
+      spec: { finalizers: ['kubernetes'] },
     });
-    afterEach(async () => {
-      output.restore();
-      await env.cleanup();
-    });
+    await t.env.registry.create(ctx(), CONFIGMAPS, 'team-a', { metadata: { name: 'settings' }, data: { a: '1' } });
+    await deleteObject(t.env.registry, { garbageCollector: false }, ctx(), NAMESPACES, '', 'team-a', {});
 
-    const send = (body: string) => env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: body }));
-    const work = (key: string) => encodeWorkBody({ key, token: `t-${key}` });
+    await send(work('namespace:team-a'));
+    const first = await t.env.receive(1);
+    expect(await handler(sqsEvent(first, t.env.queueName), lambdaContext('q'))).toEqual({ batchItemFailures: [] });
+    await expect(t.env.registry.get(CONFIGMAPS, 'team-a', 'settings')).rejects.toSatisfy(isNotFound);
+    expect((await t.env.registry.get(NAMESPACES, '', 'team-a')).metadata.deletionTimestamp).toBeTruthy();
 
-    it('reports exactly the messageIds whose sync threw, whose key is unknown or whose body is malformed', async () => {
-      const handler = createHandler(
-        env.deps({ factories: { ...CONTROLLER_FACTORIES, flaky: () => flaky(new Set(['bad-1', 'bad-2'])) } }),
-      );
-      const bodies = [
-        work('flaky:good'),
-        work('flaky:bad-1'),
-        work('namespace:absent'),
-        work('nope:x'),
-        'not a work message',
-        work('flaky:bad-2'),
-      ];
-      for (const body of bodies) await send(body);
-      const messages = await env.receive(bodies.length);
-      expect(messages).toHaveLength(bodies.length);
-      const expectedFailures = messages
-        .filter((m) => !/flaky:good|namespace:absent/.test(m.Body ?? ''))
-        .map((m) => m.MessageId);
-
-      const out = await handler(sqsEvent(messages, env.queueName), lambdaContext('skube-controller-queue'));
-
-      expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(expectedFailures.sort());
-      expect(out.batchItemFailures).toHaveLength(4);
-      expect(output.metrics()).toMatchObject({ WorkItems: [6], WorkItemFailures: [4] });
-    });
-
-    it('reconciles a terminating namespace, requeues it while content remains, then finalizes it', async () => {
-      const handler = createHandler(env.deps());
-      await env.registry.create(ctx(), NAMESPACES, '', {
-        metadata: { name: 'team-a' },
-        spec: { finalizers: ['kubernetes'] },
-      });
-      await env.registry.create(ctx(), CONFIGMAPS, 'team-a', { metadata: { name: 'settings' }, data: { a: '1' } });
-      await deleteObject(env.registry, { garbageCollector: false }, ctx(), NAMESPACES, '', 'team-a', {});
-
-      await send(work('namespace:team-a'));
-      const first = await env.receive(1);
-      expect(await handler(sqsEvent(first, env.queueName), lambdaContext('q'))).toEqual({ batchItemFailures: [] });
-      await expect(env.registry.get(CONFIGMAPS, 'team-a', 'settings')).rejects.toSatisfy(isNotFound);
-      expect((await env.registry.get(NAMESPACES, '', 'team-a')).metadata.deletionTimestamp).toBeTruthy();
-
-      // The sync asked to look again in 1 s: the work queue sent the key again, delayed.
-      const requeued = await env.receive(1, 5_000);
-      expect(requeued.map((m) => JSON.parse(m.Body ?? '{}').key)).toEqual(['namespace:team-a']);
-      expect(await handler(sqsEvent(requeued, env.queueName), lambdaContext('q'))).toEqual({ batchItemFailures: [] });
-      await expect(env.registry.get(NAMESPACES, '', 'team-a')).rejects.toSatisfy(isNotFound);
-    });
+    // The sync asked to look again in 1 s: the work queue sent the key again, delayed.
+    const requeued = await t.env.receive(1, 5_000);
+    expect(requeued.map((m) => JSON.parse(m.Body ?? '{}').key)).toEqual(['namespace:team-a']);
+    expect(await handler(sqsEvent(requeued, t.env.queueName), lambdaContext('q'))).toEqual({ batchItemFailures: [] });
+    await expect(t.env.registry.get(NAMESPACES, '', 'team-a')).rejects.toSatisfy(isNotFound);
   });
-}
+});

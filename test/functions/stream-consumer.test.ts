@@ -5,7 +5,7 @@
  * over the records DynamoDB Local's stream holds after writes through the store.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { StoreEvent } from '../../core/storage/store.ts';
 import { type StreamConsumerDeps, createHandler } from '../../functions/stream-consumer.ts';
 import { type DecodedRecord, logStreamDecoder, type ToStoreEvents } from '../../functions/lib/stream-events.ts';
@@ -15,9 +15,8 @@ import { deleteObject } from '../../core/registry/delete.ts';
 import { tableNames } from '../../core/storage/dynamodb/tables.ts';
 import { dynamoForTests } from '../support/emulators.ts';
 import { motoForTests } from '../support/moto.ts';
-import { type ControllerEnv, controllerEnv } from './support/controller-env.ts';
+import { describeWithControllerEnv } from './support/controller-env.ts';
 import { type Image, lambdaContext, streamEvent, streamRecord } from './support/lambda-events.ts';
-import { type CapturedOutput, captureOutput } from './support/observe.ts';
 
 const dynamo = await dynamoForTests();
 const moto = await motoForTests();
@@ -45,75 +44,56 @@ const fakeToStoreEvents: ToStoreEvents = async (records) =>
     return { events: [{ resource: image.pk.S, event: { type, object, revision: Number(image.sk?.N) } }] };
   });
 
-if ('skip' in dynamo || 'skip' in moto) {
-  const why = 'skip' in dynamo ? dynamo.skip : 'skip' in moto ? moto.skip : '';
-  console.warn(`skipping the stream consumer function tests: ${why}`);
-  describe.skip(`stream consumer function (${why})`, () => {
-    it('needs DynamoDB and SQS emulators', () => {});
+describeWithControllerEnv('stream consumer function', dynamo, moto, (t) => {
+  const make = (extra: Partial<StreamConsumerDeps> & { queueUrl?: string } = {}) =>
+    createHandler({ ...t.env.deps({ queueUrl: extra.queueUrl }), toStoreEvents: fakeToStoreEvents, ...extra });
+
+  it('queues each namespace key once per batch and ignores resources no controller watches', async () => {
+    const records: DynamoDBRecord[] = [
+      streamRecord('INSERT', { keys: keys('namespaces', 1), newImage: row('namespaces', 'team-a', 1) }),
+      streamRecord('MODIFY', { keys: keys('namespaces', 2), newImage: row('namespaces', 'team-a', 2) }),
+      streamRecord('REMOVE', { keys: keys('namespaces', 3), oldImage: row('namespaces', 'team-b', 3) }),
+      streamRecord('INSERT', { keys: keys('pods', 9), newImage: row('pods', 'web', 9) }),
+    ];
+    const out = await make()(streamEvent(records), lambdaContext('skube-stream-consumer'));
+    expect(out).toEqual({ batchItemFailures: [] });
+    const messages = await t.env.receive(2);
+    expect(messages.map((m) => JSON.parse(m.Body ?? '{}').key).sort()).toEqual([
+      'namespace:team-a',
+      'namespace:team-b',
+    ]);
+    expect(await t.env.receive(1, 1_500)).toEqual([]);
+    expect(t.output.metrics()).toMatchObject({ StreamRecords: [4], StreamRecordFailures: [0], WorkKeysQueued: [2] });
   });
-} else {
-  describe('stream consumer function', () => {
-    let env: ControllerEnv;
-    let output: CapturedOutput;
-    beforeEach(async () => {
-      env = await controllerEnv(dynamo.endpoint, moto.endpoint);
-      output = captureOutput();
-    });
-    afterEach(async () => {
-      output.restore();
-      await env.cleanup();
-    });
 
-    const make = (extra: Partial<StreamConsumerDeps> & { queueUrl?: string } = {}) =>
-      createHandler({ ...env.deps({ queueUrl: extra.queueUrl }), toStoreEvents: fakeToStoreEvents, ...extra });
-
-    it('queues each namespace key once per batch and ignores resources no controller watches', async () => {
-      const records: DynamoDBRecord[] = [
-        streamRecord('INSERT', { keys: keys('namespaces', 1), newImage: row('namespaces', 'team-a', 1) }),
-        streamRecord('MODIFY', { keys: keys('namespaces', 2), newImage: row('namespaces', 'team-a', 2) }),
-        streamRecord('REMOVE', { keys: keys('namespaces', 3), oldImage: row('namespaces', 'team-b', 3) }),
-        streamRecord('INSERT', { keys: keys('pods', 9), newImage: row('pods', 'web', 9) }),
-      ];
-      const out = await make()(streamEvent(records), lambdaContext('skube-stream-consumer'));
-      expect(out).toEqual({ batchItemFailures: [] });
-      const messages = await env.receive(2);
-      expect(messages.map((m) => JSON.parse(m.Body ?? '{}').key).sort()).toEqual([
-        'namespace:team-a',
-        'namespace:team-b',
-      ]);
-      expect(await env.receive(1, 1_500)).toEqual([]);
-      expect(output.metrics()).toMatchObject({ StreamRecords: [4], StreamRecordFailures: [0], WorkKeysQueued: [2] });
-    });
-
-    it('reports the sequence numbers of records that did not decode or whose keys were not queued', async () => {
-      const undecodable = streamRecord('MODIFY', { keys: keys('namespaces', 4) });
-      const unwatched = streamRecord('INSERT', { keys: keys('pods', 5), newImage: row('pods', 'web', 5) });
-      const watched = streamRecord('INSERT', { keys: keys('namespaces', 6), newImage: row('namespaces', 'x', 6) });
-      const handler = make({ queueUrl: `${env.queueUrl}-missing` });
-      const out = await handler(streamEvent([undecodable, unwatched, watched]), lambdaContext('skube-stream-consumer'));
-      expect(out.batchItemFailures).toEqual([
-        { itemIdentifier: undecodable.dynamodb?.SequenceNumber },
-        { itemIdentifier: watched.dynamodb?.SequenceNumber },
-      ]);
-    });
-
-    it('queues the namespace controller for namespaces written through the store, from the real log stream', async () => {
-      const ctx = { user: { name: 'test', groups: [MASTERS_GROUP] }, now: new Date(), dryRun: false };
-      const namespaces = findResource('', 'v1', 'namespaces')!;
-      await env.registry.create(ctx, namespaces, '', { metadata: { name: 'alpha' } });
-      await env.registry.create(ctx, namespaces, '', { metadata: { name: 'beta' } });
-      await deleteObject(env.registry, { garbageCollector: false }, ctx, namespaces, '', 'beta', {});
-      const records = await env.readLogStream();
-      // The head row changes with every write: the stream holds more records than changes.
-      expect(records.length).toBeGreaterThan(3);
-
-      const handler = make({ toStoreEvents: logStreamDecoder(env.harness.client, tableNames(env.harness.prefix)) });
-      const out = await handler(streamEvent(records), lambdaContext('skube-stream-consumer'));
-
-      expect(out).toEqual({ batchItemFailures: [] });
-      const messages = await env.receive(2);
-      expect(messages.map((m) => JSON.parse(m.Body ?? '{}').key).sort()).toEqual(['namespace:alpha', 'namespace:beta']);
-      expect(output.metrics()).toMatchObject({ StreamRecordFailures: [0], WorkKeysQueued: [2] });
-    });
+  it('reports the sequence numbers of records that did not decode or whose keys were not queued', async () => {
+    const undecodable = streamRecord('MODIFY', { keys: keys('namespaces', 4) });
+    const unwatched = streamRecord('INSERT', { keys: keys('pods', 5), newImage: row('pods', 'web', 5) });
+    const watched = streamRecord('INSERT', { keys: keys('namespaces', 6), newImage: row('namespaces', 'x', 6) });
+    const handler = make({ queueUrl: `${t.env.queueUrl}-missing` });
+    const out = await handler(streamEvent([undecodable, unwatched, watched]), lambdaContext('skube-stream-consumer'));
+    expect(out.batchItemFailures).toEqual([
+      { itemIdentifier: undecodable.dynamodb?.SequenceNumber },
+      { itemIdentifier: watched.dynamodb?.SequenceNumber },
+    ]);
   });
-}
+
+  it('queues the namespace controller for namespaces written through the store, from the real log stream', async () => {
+    const ctx = { user: { name: 'test', groups: [MASTERS_GROUP] }, now: new Date(), dryRun: false };
+    const namespaces = findResource('', 'v1', 'namespaces')!;
+    await t.env.registry.create(ctx, namespaces, '', { metadata: { name: 'alpha' } });
+    await t.env.registry.create(ctx, namespaces, '', { metadata: { name: 'beta' } });
+    await deleteObject(t.env.registry, { garbageCollector: false }, ctx, namespaces, '', 'beta', {});
+    const records = await t.env.readLogStream();
+    // The head row changes with every write: the stream holds more records than changes.
+    expect(records.length).toBeGreaterThan(3);
+
+    const handler = make({ toStoreEvents: logStreamDecoder(t.env.harness.client, tableNames(t.env.harness.prefix)) });
+    const out = await handler(streamEvent(records), lambdaContext('skube-stream-consumer'));
+
+    expect(out).toEqual({ batchItemFailures: [] });
+    const messages = await t.env.receive(2);
+    expect(messages.map((m) => JSON.parse(m.Body ?? '{}').key).sort()).toEqual(['namespace:alpha', 'namespace:beta']);
+    expect(t.output.metrics()).toMatchObject({ StreamRecordFailures: [0], WorkKeysQueued: [2] });
+  });
+});

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { afterEach, beforeEach, describe, it } from 'vitest';
 import { silentLogger } from '../../../core/apiserver/types.ts';
 import type { Registry } from '../../../core/registry/registry.ts';
 import type { ControllerFunctionDeps } from '../../../functions/lib/controller-function.ts';
@@ -26,7 +27,7 @@ import { tableNames } from '../../../core/storage/dynamodb/tables.ts';
 import { type DynamoHarness, dynamoHarness } from '../../core/storage/dynamodb-harness.ts';
 import { TEST_AWS } from '../../support/emulators.ts';
 import { TEST_AWS_SQS, uniqueName } from '../../support/moto.ts';
-import { testObservability } from './observe.ts';
+import { type CapturedOutput, captureOutput, testObservability } from './observe.ts';
 
 /** A store, a registry and a work queue for one test file. */
 export interface ControllerEnv {
@@ -154,4 +155,41 @@ async function readStream(endpoint: string, table: string): Promise<DynamoDBReco
     dynamodb.destroy();
     streams.destroy();
   }
+}
+
+/**
+ * Declares a suite that needs DynamoDB Local and moto: skipped with the
+ * install hint when either is missing (the emulator helpers already fail under
+ * CI=true), otherwise given a fresh controller environment and captured
+ * Powertools output per test through `t.env` and `t.output`.
+ */
+export function describeWithControllerEnv(
+  name: string,
+  dynamo: { endpoint: string } | { skip: string },
+  moto: { endpoint: string } | { skip: string },
+  body: (t: { readonly env: ControllerEnv; readonly output: CapturedOutput }) => void,
+): void {
+  if ('skip' in dynamo || 'skip' in moto) {
+    const why = 'skip' in dynamo ? dynamo.skip : 'skip' in moto ? moto.skip : '';
+    console.warn(`skipping the ${name} tests: ${why}`);
+    describe.skip(`${name} (${why})`, () => {
+      it('needs DynamoDB and SQS emulators', () => {});
+    });
+    return;
+  }
+  const { endpoint: dynamoEndpoint } = dynamo;
+  const { endpoint: motoEndpoint } = moto;
+  describe(name, () => {
+    const t = {} as { env: ControllerEnv; output: CapturedOutput };
+    // Fresh tables and queue per test: failed messages come back to their queue after the backoff.
+    beforeEach(async () => {
+      t.env = await controllerEnv(dynamoEndpoint, motoEndpoint);
+      t.output = captureOutput();
+    });
+    afterEach(async () => {
+      t.output.restore();
+      await t.env.cleanup();
+    });
+    body(t);
+  });
 }
