@@ -47,10 +47,55 @@ export function resolvePort(port: ServicePort, pod: Pod): EndpointPort | undefin
   return { ...(port.name ? { name: port.name } : {}), port: number, protocol };
 }
 
-/** An address of `pod`. TODO(issue 6): the node-address + published-port form goes here once the node agent publishes ports. */
-function addressOf(pod: Pod): EndpointAddress {
+/** The pod annotation in which the kubelet records Docker's published host ports: `{"<containerPort>/<protocol>": <hostPort>}`. */
+export const PUBLISHED_PORTS_ANNOTATION = 'skube.io/published-ports';
+
+/**
+ * The host ports the kubelet published for `pod`, keyed `<containerPort>/<protocol>`;
+ * empty when the annotation is absent or not a JSON object of port numbers
+ * (a malformed entry is ignored, not fatal).
+ */
+export function publishedPorts(pod: Pod): Map<string, number> {
+  const out = new Map<string, number>();
+  const raw = pod.metadata?.annotations?.[PUBLISHED_PORTS_ANNOTATION];
+  if (!raw) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return out;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return out;
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (Number.isInteger(value) && (value as number) > 0 && (value as number) < 65536) out.set(key, value as number);
+  }
+  return out;
+}
+
+/**
+ * Where `pod` is reached for the resolved `ports`: the node address
+ * (`status.hostIP`) with each port replaced by its published host port when
+ * the pod has a hostIP and every port (at least one) is published (a pod run
+ * by an agent), else the pod IP with the target ports as they are (simulated nodes).
+ * Undefined when neither form has an IP.
+ */
+export function reachOf(pod: Pod, ports: EndpointPort[]): { ip: string; ports: EndpointPort[] } | undefined {
+  const published = publishedPorts(pod);
+  const hostIP = pod.status?.hostIP;
+  if (hostIP && ports.length > 0 && ports.every((p) => published.has(`${p.port}/${p.protocol ?? 'TCP'}`))) {
+    return {
+      ip: hostIP,
+      ports: ports.map((p) => ({ ...p, port: published.get(`${p.port}/${p.protocol ?? 'TCP'}`) as number })),
+    };
+  }
+  const podIP = pod.status?.podIP;
+  return podIP ? { ip: podIP, ports } : undefined;
+}
+
+/** An address `ip` of `pod`. */
+function addressOf(pod: Pod, ip: string): EndpointAddress {
   return {
-    ip: pod.status?.podIP ?? '',
+    ip,
     ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
     targetRef: {
       kind: 'Pod',
@@ -69,7 +114,9 @@ const byAddress = (a: EndpointAddress, b: EndpointAddress) =>
  * leaves them alone (a Service without a selector). Pure and deterministic:
  * ready pods under `addresses`, unready under `notReadyAddresses` (all under
  * `addresses` with `publishNotReadyAddresses`), one subset per distinct
- * port set, addresses, ports and subsets sorted. Pods without a podIP,
+ * port set, addresses, ports and subsets sorted. An address is the node
+ * IP + published host port of an agent-run pod, else the pod IP + target
+ * port (see {@link reachOf}). Pods without a podIP,
  * terminating or finished pods are skipped, and so are pods on which no
  * port of a Service with ports resolves.
  */
@@ -84,18 +131,18 @@ export function planEndpoints(service: Service, pods: readonly Pod[]): DesiredEn
     if ((pod.metadata?.namespace ?? '') !== (service.metadata?.namespace ?? '')) continue;
     if (!matcher.matches(pod.metadata?.labels) || !pod.status?.podIP || pod.metadata?.deletionTimestamp) continue;
     if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
-    const resolved = ports
-      .map((p) => resolvePort(p, pod))
-      .filter((p): p is EndpointPort => p !== undefined)
-      .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
+    const resolved = ports.map((p) => resolvePort(p, pod)).filter((p): p is EndpointPort => p !== undefined);
     if (ports.length > 0 && resolved.length === 0) continue;
-    const id = JSON.stringify(resolved);
+    const reach = reachOf(pod, resolved);
+    if (!reach) continue;
+    reach.ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
+    const id = JSON.stringify(reach.ports);
     let subset = subsets.get(id);
     if (!subset) {
-      subset = { ports: resolved, ready: [], notReady: [] };
+      subset = { ports: reach.ports, ready: [], notReady: [] };
       subsets.set(id, subset);
     }
-    (publishNotReady || isReady(pod) ? subset.ready : subset.notReady).push(addressOf(pod));
+    (publishNotReady || isReady(pod) ? subset.ready : subset.notReady).push(addressOf(pod, reach.ip));
   }
   const out: EndpointSubset[] = [...subsets.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

@@ -66,6 +66,36 @@ describe('syncEndpoints', () => {
     expect(ips).toEqual(['10.0.0.1', '10.0.0.2']);
   });
 
+  it('addresses a pod with published ports by its node IP and host port', async () => {
+    const { registry, deps, endpoints } = await setup();
+    await registry.create(adminCtx(), SERVICES, 'default', makeService() as KubeObject);
+    const annotations = { 'skube.io/published-ports': '{"8080/TCP":32771}' };
+    await registry.create(adminCtx(), PODS, 'default', makePod({ metadata: { name: 'a', annotations } }) as KubeObject);
+    await registry.write(
+      adminCtx(),
+      PODS,
+      'default',
+      'a',
+      (cur) => ({
+        ...cur,
+        status: {
+          phase: 'Running',
+          podIP: '172.17.0.2',
+          hostIP: '127.0.0.2',
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
+      }),
+      'status',
+    );
+    await syncEndpoints(deps, 'default/web');
+    expect((await endpoints())?.subsets).toEqual([
+      {
+        addresses: [expect.objectContaining({ ip: '127.0.0.2', targetRef: expect.objectContaining({ name: 'a' }) })],
+        ports: [{ port: 32771, protocol: 'TCP' }],
+      },
+    ]);
+  });
+
   it('keeps user-written Endpoints of a Service without a selector', async () => {
     const { registry, deps, endpoints } = await setup();
     await registry.create(
