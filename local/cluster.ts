@@ -8,8 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findResource } from '../core/api/resources.ts';
-import { MASTERS_GROUP, mastersAuthorizer, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
+import { MASTERS_GROUP, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
 import { createApiHandler } from '../core/apiserver/handler.ts';
+import { clusterAuthorizer } from '../core/apiserver/node-graph.ts';
+import { nodeTokenAuthenticator } from '../core/apiserver/node-tokens.ts';
 import type { Logger } from '../core/apiserver/types.ts';
 import { startDeploymentController } from '../core/controllers/deployment/sync.ts';
 import { startEndpointsController } from '../core/controllers/endpoints/sync.ts';
@@ -108,8 +110,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       staticTokenAuthenticator([
         { tokenSha256: credential.tokenHash, user: { name: 'admin', groups: [MASTERS_GROUP, 'system:authenticated'] } },
       ]),
+      nodeTokenAuthenticator({ registry }),
     ],
-    authorizer: mastersAuthorizer,
+    authorizer: clusterAuthorizer(registry),
     logger: opts.logger,
     now: () => new Date(),
     garbageCollector: false,

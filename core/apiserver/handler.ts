@@ -127,14 +127,15 @@ async function route(deps: ApiHandlerDeps, req: ApiRequest, user: UserInfo | und
   }
   const ri = parseRequestInfo(req.method, path, req.query);
   if (!ri.isResourceRequest || !user) throw pathNotFound();
-  const decision = await deps.authorizer.authorize(user, ri);
+  const decision = await deps.authorizer.authorize(user, ri, req);
   if (!decision.allowed) {
     const scope = ri.namespace ? `in the namespace "${ri.namespace}"` : 'at the cluster scope';
     const resource = ri.subresource ? `${ri.resource}/${ri.subresource}` : ri.resource;
+    const why = decision.reason ? `: ${decision.reason}` : '';
     throw forbidden(
       { group: ri.group, resource: ri.resource },
       ri.name,
-      `User "${user.name}" cannot ${ri.verb} resource "${resource}" in API group "${ri.group}" ${scope}`,
+      `User "${user.name}" cannot ${ri.verb} resource "${resource}" in API group "${ri.group}" ${scope}${why}`,
     );
   }
   return handleResource(deps, { user, now: deps.now() }, req, ri);

@@ -8,13 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type Authenticator,
-  MASTERS_GROUP,
-  mastersAuthorizer,
-  staticTokenAuthenticator,
-} from '../../core/apiserver/auth.ts';
+import { type Authenticator, MASTERS_GROUP, staticTokenAuthenticator } from '../../core/apiserver/auth.ts';
 import { createApiHandler } from '../../core/apiserver/handler.ts';
+import { clusterAuthorizer } from '../../core/apiserver/node-graph.ts';
+import { nodeTokenAuthenticator } from '../../core/apiserver/node-tokens.ts';
 import { errorResponse } from '../../core/apiserver/responses.ts';
 import type { ApiHandler, Logger } from '../../core/apiserver/types.ts';
 import { serviceUnavailable } from '../../core/errors/index.ts';
@@ -81,8 +78,8 @@ export function createApiAssembly(
   const now = () => new Date();
   const core = createApiHandler({
     registry,
-    authenticators: [adminAuthenticator(config.adminTokenHashes)],
-    authorizer: mastersAuthorizer,
+    authenticators: [adminAuthenticator(config.adminTokenHashes), nodeTokenAuthenticator({ registry })],
+    authorizer: clusterAuthorizer(registry),
     logger,
     now,
     garbageCollector: false,
