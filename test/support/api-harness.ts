@@ -130,6 +130,8 @@ function parseJson(text: string): unknown {
 export interface ApiHarnessOptions {
   /** The service CIDR (default SERVICE_CIDR); a small one lets a test fill it. */
   serviceCidr?: string;
+  /** Whether the handler sets the garbage collector's propagation finalizers (default false). */
+  garbageCollector?: boolean;
 }
 
 /** Starts a harness. Call `close()` when done (it closes the store and stops its watches). */
@@ -166,7 +168,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     authorizer: mastersAuthorizer,
     logger: silentLogger,
     now: () => clock.now(),
-    garbageCollector: false,
+    garbageCollector: options.garbageCollector ?? false,
     serverAddress: '127.0.0.1:6443',
   });
 

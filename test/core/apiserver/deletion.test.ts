@@ -2,14 +2,18 @@
  * DELETE semantics through the API: immediate deletion of unbound pods,
  * graceful deletion of bound ones, finalizers, DeleteOptions preconditions,
  * the response body (Success Status or the object), deletecollection with a
- * label selector, and namespace deletion marking the namespace Terminating.
+ * label selector, namespace deletion marking the namespace Terminating, and
+ * the propagation finalizers (`orphan`, `foregroundDeletion`) DeleteOptions
+ * set when a garbage collector runs.
  */
 import { describe, expect, it } from 'vitest';
-import { makeBinding, makeConfigMap, makePod } from '../../fixtures/objects.ts';
+import { makeBinding, makeConfigMap, makeDeployment, makePod } from '../../fixtures/objects.ts';
 import { useApiHarness } from '../../support/api-harness.ts';
 
 const PODS = '/api/v1/namespaces/default/pods';
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
+const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
+const body = (options: Record<string, unknown>) => ({ body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options } });
 
 describe('API handler deletion', () => {
   const api = useApiHarness();
@@ -204,5 +208,133 @@ describe('API handler deletion', () => {
     const stored = await api().ok('GET', '/api/v1/namespaces/kube-public');
     expect(stored.status.phase).toBe('Terminating');
     expect(stored.metadata.deletionTimestamp).toBe('2025-01-01T00:00:00Z');
+  });
+
+  it('deletes at once whatever the propagation policy when no garbage collector runs', async () => {
+    await api().ok('POST', DEPLOYMENTS, { body: makeDeployment() });
+    const res = await api().call('DELETE', `${DEPLOYMENTS}/web`, body({ propagationPolicy: 'Foreground' }));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'Status', status: 'Success' });
+    expect((await api().call('GET', `${DEPLOYMENTS}/web`)).status).toBe(404);
+  });
+});
+
+describe('API handler deletion with a garbage collector', () => {
+  const api = useApiHarness({ garbageCollector: true });
+
+  async function deployment(overrides: Record<string, unknown> = {}) {
+    return api().ok('POST', DEPLOYMENTS, { body: makeDeployment(overrides) });
+  }
+
+  it.each([
+    ['propagationPolicy Foreground', body({ propagationPolicy: 'Foreground' }), 'foregroundDeletion'],
+    ['propagationPolicy Orphan', body({ propagationPolicy: 'Orphan' }), 'orphan'],
+    ['orphanDependents true', body({ orphanDependents: true }), 'orphan'],
+    ['the query propagationPolicy=Foreground', { query: { propagationPolicy: 'Foreground' } }, 'foregroundDeletion'],
+    ['the query orphanDependents=true', { query: { orphanDependents: true } }, 'orphan'],
+  ])('marks the object with its finalizer for %s and keeps it', async (_, opts, finalizer) => {
+    const created = await deployment();
+    const res = await api().call('DELETE', `${DEPLOYMENTS}/web`, opts);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      kind: 'Deployment',
+      metadata: {
+        finalizers: [finalizer],
+        deletionTimestamp: '2025-01-01T00:00:00Z',
+        deletionGracePeriodSeconds: 0,
+        generation: created.metadata.generation + 1,
+      },
+    });
+    const stored = await api().ok('GET', `${DEPLOYMENTS}/web`);
+    expect(stored.metadata.finalizers).toEqual([finalizer]);
+  });
+
+  it.each([
+    ['no options', {}],
+    ['propagationPolicy Background', body({ propagationPolicy: 'Background' })],
+    ['orphanDependents false', body({ orphanDependents: false })],
+  ])('deletes at once with %s', async (_, opts) => {
+    await deployment();
+    const res = await api().call('DELETE', `${DEPLOYMENTS}/web`, opts);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      kind: 'Status',
+      status: 'Success',
+      details: { name: 'web', kind: 'deployments' },
+    });
+    expect((await api().call('GET', `${DEPLOYMENTS}/web`)).status).toBe(404);
+  });
+
+  it('keeps the other finalizers and adds the propagation one after them', async () => {
+    await deployment({ metadata: { finalizers: ['example.com/hold'] } });
+    const res = await api().ok('DELETE', `${DEPLOYMENTS}/web`, body({ propagationPolicy: 'Foreground' }));
+    expect(res.metadata.finalizers).toEqual(['example.com/hold', 'foregroundDeletion']);
+  });
+
+  it('honours an orphan finalizer the object already has when the request names no policy', async () => {
+    await deployment({ metadata: { finalizers: ['orphan'] } });
+    const res = await api().ok('DELETE', `${DEPLOYMENTS}/web`);
+    expect(res.metadata).toMatchObject({ finalizers: ['orphan'], deletionTimestamp: '2025-01-01T00:00:00Z' });
+  });
+
+  it('drops an orphan finalizer the object has when the request asks for Background', async () => {
+    await deployment({ metadata: { finalizers: ['orphan'] } });
+    await api().ok('DELETE', `${DEPLOYMENTS}/web`, body({ propagationPolicy: 'Background' }));
+    expect((await api().call('GET', `${DEPLOYMENTS}/web`)).status).toBe(404);
+  });
+
+  it('switches the propagation finalizer of an object already waiting on finalizers', async () => {
+    await deployment({ metadata: { finalizers: ['example.com/hold'] } });
+    await api().ok('DELETE', `${DEPLOYMENTS}/web`, body({ propagationPolicy: 'Foreground' }));
+    api().clock.advance(5000);
+    const res = await api().ok('DELETE', `${DEPLOYMENTS}/web`, body({ propagationPolicy: 'Orphan' }));
+    expect(res.metadata).toMatchObject({
+      finalizers: ['example.com/hold', 'orphan'],
+      deletionTimestamp: '2025-01-01T00:00:00Z',
+    });
+    const again = await api().ok('DELETE', `${DEPLOYMENTS}/web`);
+    expect(again.metadata.finalizers).toEqual(['example.com/hold', 'orphan']);
+    expect(again.metadata.resourceVersion).toBe(res.metadata.resourceVersion);
+  });
+
+  it('leaves the finalizers of a pod in its grace period alone on a second delete', async () => {
+    await api().ok('POST', PODS, { body: makePod() });
+    await api().ok('POST', `${PODS}/web/binding`, { body: makeBinding() });
+    const first = await api().ok('DELETE', `${PODS}/web`);
+    expect(first.metadata.finalizers).toBeUndefined();
+    const second = await api().ok('DELETE', `${PODS}/web`, body({ propagationPolicy: 'Orphan' }));
+    expect(second.metadata.finalizers).toBeUndefined();
+    expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+  });
+
+  it('refuses orphanDependents together with propagationPolicy with 422 and changes nothing', async () => {
+    await deployment();
+    const before = await api().listState(DEPLOYMENTS);
+    const res = await api().call(
+      'DELETE',
+      `${DEPLOYMENTS}/web`,
+      body({ orphanDependents: true, propagationPolicy: 'Background' }),
+    );
+    expect(res.status).toBe(422);
+    expect(res.json).toMatchObject({
+      kind: 'Status',
+      code: 422,
+      reason: 'Invalid',
+      message:
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Background": orphanDependents and deletionPropagation cannot be both set',
+    });
+    expect(await api().listState(DEPLOYMENTS)).toEqual(before);
+  });
+
+  it('answers the marked object without writing it on a dry run', async () => {
+    const created = await deployment();
+    const res = await api().ok('DELETE', `${DEPLOYMENTS}/web`, {
+      ...body({ propagationPolicy: 'Orphan' }),
+      query: { dryRun: 'All' },
+    });
+    expect(res.metadata.finalizers).toEqual(['orphan']);
+    const stored = await api().ok('GET', `${DEPLOYMENTS}/web`);
+    expect(stored.metadata).toMatchObject({ resourceVersion: created.metadata.resourceVersion });
+    expect(stored.metadata.finalizers).toBeUndefined();
   });
 });

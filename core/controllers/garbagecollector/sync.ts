@@ -1,0 +1,207 @@
+/**
+ * The garbage collector: re-reads one object by key (the event is only a
+ * doorbell) and reconciles it in both of its roles. As a dependent, it is
+ * collected when all its owners are gone (by uid), or when its owners wait
+ * for it in a foreground deletion; references to gone or waiting owners are
+ * dropped while a live owner remains. As an owner being deleted, its
+ * dependents are orphaned (`orphan` finalizer) or collected first
+ * (`foregroundDeletion`, the finalizer removed once no dependent with
+ * `blockOwnerDeletion` remains); as an owner that is gone, its dependents
+ * are collected. Every write is conditional on the uid that was read.
+ */
+import type { KubeObject } from '../../api/object.ts';
+import type { Logger } from '../../apiserver/types.ts';
+import { conflict, isConflict, isNotFound } from '../../errors/index.ts';
+import { systemContext } from '../../registry/bootstrap.ts';
+import { deleteObject, FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../../registry/delete.ts';
+import type { Registry } from '../../registry/registry.ts';
+import type { Store } from '../../storage/store.ts';
+import { ControllerEventRecorder } from '../events.ts';
+import type { SyncResult } from '../runtime/controller.ts';
+import type { DependentFinder } from './graph.ts';
+import { formatKey, type ObjectId, parseKey, resolveOwner } from './identity.ts';
+import {
+  isDeletingDependents,
+  isOrphaning,
+  type OwnerState,
+  planDependent,
+  planOwner,
+  referencesTo,
+  withoutFinalizer,
+  withoutReferences,
+} from './plan.ts';
+
+/** The component the collector's Events come from. */
+export const GARBAGE_COLLECTOR = 'garbage-collector-controller';
+/** How soon a foreground deletion still waiting on dependents is looked at again (their events usually come first). */
+export const FOREGROUND_RECHECK_MS = 5000;
+
+/** Dependencies of the garbage collector. */
+export interface GarbageCollectorDeps {
+  store: Store;
+  registry: Registry;
+  logger: Logger;
+  now?: () => Date;
+  /**
+   * Where dependents are found. Default: an in-memory `OwnerGraph` fed by the
+   * collector's own watches (in process). Runners without long-lived watches
+   * pass `scanDependents(store)`.
+   */
+  finder?: DependentFinder;
+}
+
+/** A collector: its dependencies, where it finds dependents, and its event recorder (built by `createCollector`). */
+export interface Collector {
+  deps: GarbageCollectorDeps;
+  finder: DependentFinder;
+  /** Resolves once the finder is ready (the in-memory graph primed from the store). */
+  prime(): Promise<void>;
+  events: ControllerEventRecorder;
+}
+
+const ctx = (d: Collector) => systemContext(d.deps.now?.() ?? new Date());
+
+async function read(d: Collector, id: ObjectId): Promise<KubeObject | undefined> {
+  try {
+    return await d.deps.registry.get(id.info, id.namespace, id.name);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Writes `mutate(current)` if the object still has `uid`; a gone object is fine. */
+async function writeIf(d: Collector, id: ObjectId, uid: string, mutate: (o: KubeObject) => KubeObject): Promise<void> {
+  try {
+    await d.deps.registry.write(
+      ctx(d),
+      id.info,
+      id.namespace,
+      id.name,
+      (cur) => {
+        if (cur.metadata.uid !== uid) throw conflict({ group: id.info.group, resource: id.info.resource }, id.name);
+        return mutate(cur);
+      },
+      '',
+    );
+  } catch (e) {
+    if (!isNotFound(e) && !(isConflict(e) && (await read(d, id))?.metadata.uid !== uid)) throw e;
+  }
+}
+
+/** The dependents the finder names for `owner` that still reference `uid`, re-read from the store. */
+async function currentDependents(d: Collector, owner: ObjectId, uid: string): Promise<Map<KubeObject, ObjectId>> {
+  const out = new Map<KubeObject, ObjectId>();
+  for (const entry of await d.finder.dependentsOf(owner)) {
+    if (entry.ownerUid !== uid) continue;
+    const id = parseKey(entry.key);
+    const obj = id && (await read(d, id));
+    if (id && obj && referencesTo(obj, uid).length) out.set(obj, id);
+  }
+  return out;
+}
+
+/** Reconciles `obj` (stored at `id`) as a dependent. Returns true when it deleted or marked it. */
+async function collectDependent(d: Collector, id: ObjectId, obj: KubeObject): Promise<boolean> {
+  const refs = obj.metadata.ownerReferences ?? [];
+  if (!refs.length || obj.metadata.deletionTimestamp) return false;
+  const owners = new Map<string, KubeObject | undefined>();
+  const states: OwnerState[] = [];
+  for (const ref of refs) {
+    const r = resolveOwner(id.namespace, ref);
+    if ('problem' in r) {
+      states.push(r.problem);
+      continue;
+    }
+    const ownerKey = formatKey(r.owner);
+    if (!owners.has(ownerKey)) owners.set(ownerKey, await read(d, r.owner));
+    const owner = owners.get(ownerKey);
+    if (!owner || owner.metadata.uid !== ref.uid) states.push('absent');
+    else states.push(isDeletingDependents(owner) ? 'waiting' : 'solid');
+  }
+  const uid = obj.metadata.uid ?? '';
+  const hasDependents = states.includes('waiting') && (await currentDependents(d, id, uid)).size > 0;
+  const action = planDependent(obj, states, hasDependents);
+  const log = { controller: 'garbagecollector', key: formatKey(id), uid };
+  switch (action.type) {
+    case 'none':
+      if (action.reason === 'invalid-owner-namespace') {
+        await d.events.tryRecord({
+          object: { apiVersion: obj.apiVersion, kind: obj.kind, name: id.name, namespace: 'default', uid },
+          type: 'Warning',
+          reason: 'OwnerRefInvalidNamespace',
+          message: `ownerRef of a namespaced kind on cluster-scoped ${obj.kind} ${id.name} can never resolve; it is not collected`,
+        });
+      }
+      return false;
+    case 'remove-references':
+      d.deps.logger.info({ ...log, owners: action.uids }, 'removing ownerReferences to gone or waiting owners');
+      await writeIf(d, id, uid, (cur) => withoutReferences(cur, action.uids));
+      return false;
+    case 'delete':
+      d.deps.logger.info({ ...log, propagationPolicy: action.policy }, 'collecting');
+      try {
+        await deleteObject(d.deps.registry, { garbageCollector: true }, ctx(d), id.info, id.namespace, id.name, {
+          propagationPolicy: action.policy,
+          preconditions: { uid },
+        });
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+      return true;
+  }
+}
+
+/** Re-reads the dependent `key` and reconciles it. */
+async function collectKey(d: Collector, key: string): Promise<void> {
+  const id = parseKey(key);
+  const obj = id && (await read(d, id));
+  if (id && obj) await collectDependent(d, id, obj);
+}
+
+/** Reconciles `id` as an owner (`obj` undefined: it is gone). */
+async function syncOwner(d: Collector, id: ObjectId, obj: KubeObject | undefined): Promise<SyncResult | undefined> {
+  const uid = obj?.metadata.uid;
+  const deleting = !!obj && (isOrphaning(obj) || isDeletingDependents(obj));
+  // Dependents of a gone owner, or of an earlier object of the same name: collect what dangles.
+  if (!obj || deleting || d.finder.inMemory) {
+    for (const entry of await d.finder.dependentsOf(id)) if (entry.ownerUid !== uid) await collectKey(d, entry.key);
+  }
+  if (!obj || !deleting || !uid) return undefined;
+  const dependents = await currentDependents(d, id, uid);
+  const idOf = (dep: KubeObject) => dependents.get(dep) as ObjectId;
+  const plan = planOwner(obj, [...dependents.keys()]);
+  if (plan.type === 'orphan') {
+    for (const dep of plan.strip)
+      await writeIf(d, idOf(dep), dep.metadata.uid ?? '', (cur) => withoutReferences(cur, [uid]));
+    await writeIf(d, id, uid, (cur) => withoutFinalizer(cur, FINALIZER_ORPHAN));
+    return undefined;
+  }
+  if (plan.type !== 'foreground') return undefined;
+  for (const dep of plan.attempt) await collectDependent(d, idOf(dep), dep);
+  let blocking = 0;
+  for (const dep of plan.blocking) {
+    const current = await read(d, idOf(dep));
+    if (!current || current.metadata.uid !== dep.metadata.uid) continue;
+    if (referencesTo(current, uid).some((r) => r.blockOwnerDeletion === true)) blocking++;
+  }
+  if (blocking > 0) return { requeueAfterMs: FOREGROUND_RECHECK_MS };
+  await writeIf(d, id, uid, (cur) => withoutFinalizer(cur, FINALIZER_FOREGROUND));
+  return undefined;
+}
+
+/**
+ * Reconciles the object `key` (`<resource>/<namespace>/<name>`) in both its
+ * roles. Idempotent; throws to retry; a malformed key is logged and dropped.
+ */
+export async function syncGarbage(d: Collector, key: string): Promise<SyncResult | undefined> {
+  const id = parseKey(key);
+  if (!id) {
+    d.deps.logger.warn({ controller: 'garbagecollector', key }, 'malformed key');
+    return undefined;
+  }
+  await d.prime();
+  let obj = await read(d, id);
+  if (obj && (await collectDependent(d, id, obj))) obj = await read(d, id);
+  return syncOwner(d, id, obj);
+}
