@@ -13,6 +13,7 @@ import { createApiHandler } from '../core/apiserver/handler.ts';
 import { clusterAuthorizer } from '../core/apiserver/node-graph.ts';
 import { nodeTokenAuthenticator } from '../core/apiserver/node-tokens.ts';
 import type { Logger } from '../core/apiserver/types.ts';
+import { startDaemonSetController } from '../core/controllers/daemonset/sync.ts';
 import { startDeploymentController } from '../core/controllers/deployment/sync.ts';
 import { startEndpointsController } from '../core/controllers/endpoints/sync.ts';
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
@@ -138,6 +139,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       await startReplicaController(REPLICATION_CONTROLLER_KIND, deps),
       await startEndpointsController(deps),
       await startDeploymentController(deps),
+      await startDaemonSetController(deps),
     );
   }
   if (opts.scheduler !== false) controllers.push(await startScheduler(deps));

@@ -1,10 +1,13 @@
 /**
  * The controllers' core/v1 Event recorder. Repeats aggregate as client-go's
- * correlator does, simplified: occurrences with the same source, object,
- * type and reason share one Event whose `count` and `lastTimestamp` are
- * bumped (the message follows the latest occurrence). The Event's name is
- * derived from those fields, so aggregation holds across restarts and
- * across stateless invocations.
+ * event logger does: occurrences with the same source, object, type, reason
+ * and message share one Event whose `count` and `lastTimestamp` are bumped;
+ * a different message is a new Event (the scheduler's rule, so every
+ * component aggregates alike — an Event about a pod gets the very name the
+ * scheduler's recorder gives it). The Event's name is derived from those
+ * fields, so aggregation holds across restarts and across stateless
+ * invocations. Not done: client-go's second stage, which folds more than 10
+ * distinct messages in 10 minutes into one "(combined from similar events)".
  */
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/object.ts';
@@ -38,10 +41,14 @@ function fnv(text: string, offset: number): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The name of the Event aggregating `occurrence`s from `component`: `<object name>.<16 hex digits>`. Pure. */
+/**
+ * The name of the Event aggregating `occurrence`s from `component`:
+ * `<object name>.<16 hex digits>` over the object's uid, the component, type,
+ * reason and message (the scheduler's `eventName` for the same pod). Pure.
+ */
 export function aggregateEventName(component: string, occurrence: EventOccurrence): string {
   const o = occurrence.object;
-  const id = [o.uid ?? '', o.kind ?? '', o.name ?? '', component, occurrence.type, occurrence.reason].join('\u0000');
+  const id = [o.uid ?? '', component, occurrence.type, occurrence.reason, occurrence.message].join('\u0000');
   const suffix = `.${fnv(id, 0x811c9dc5)}${fnv(id, 0x050c5d1f)}`;
   return (o.name ?? 'object').slice(0, MAX_NAME - suffix.length) + suffix;
 }
@@ -49,7 +56,7 @@ export function aggregateEventName(component: string, occurrence: EventOccurrenc
 /**
  * The Event after one more occurrence. Pure: with no `existing` Event it is
  * a new one (count 1); with one it keeps `firstTimestamp` and the name, and
- * bumps `count`, `lastTimestamp` and the message.
+ * bumps `count` and `lastTimestamp`.
  */
 export function mergeEvent(
   existing: Event | undefined,
@@ -63,7 +70,6 @@ export function mergeEvent(
       ...structuredClone(existing),
       count: (existing.count ?? 1) + 1,
       lastTimestamp: stamp,
-      message: occurrence.message,
     };
   }
   return {

@@ -11,6 +11,7 @@
  * `initialKeys` lists everything the controller owns (the scheduled resync).
  */
 import type { Logger } from '../../core/apiserver/types.ts';
+import { daemonSetControllerSpec } from '../../core/controllers/daemonset/sync.ts';
 import { deploymentControllerSpec } from '../../core/controllers/deployment/sync.ts';
 import { endpointsControllerSpec } from '../../core/controllers/endpoints/sync.ts';
 import { namespaceControllerSpec } from '../../core/controllers/namespace/sync.ts';
@@ -45,6 +46,7 @@ export const CONTROLLER_FACTORIES: Readonly<Record<string, ControllerFactory>> =
   replicationcontroller: (deps) => replicaControllerSpec(REPLICATION_CONTROLLER_KIND, deps),
   endpoints: (deps) => endpointsControllerSpec(deps),
   deployment: (deps) => deploymentControllerSpec(deps),
+  daemonset: (deps) => daemonSetControllerSpec(deps),
 };
 
 /** Builds the controllers of `factories` over `deps`. Throws when a factory's spec is named differently from its entry. */

@@ -6,6 +6,7 @@ import {
   type EventOccurrence,
   mergeEvent,
 } from '../../../core/controllers/events.ts';
+import { eventName } from '../../../core/scheduler/events.ts';
 import { makeRegistry } from '../../support/memory-registry.ts';
 
 const occurrence = (o: Partial<EventOccurrence> = {}): EventOccurrence => ({
@@ -33,13 +34,13 @@ describe('mergeEvent', () => {
 
   it('bumps count and lastTimestamp and keeps firstTimestamp on a repeat', () => {
     const first = mergeEvent(undefined, 'c', occurrence(), T1);
-    const next = mergeEvent(first, 'c', occurrence({ message: 'Created pod: web-fghij' }), T2);
+    const next = mergeEvent(first, 'c', occurrence(), T2);
     expect(next).toMatchObject({
       metadata: first.metadata,
       count: 2,
       firstTimestamp: '2025-01-01T00:00:00Z',
       lastTimestamp: '2025-01-01T00:01:00Z',
-      message: 'Created pod: web-fghij',
+      message: 'Created pod: web-abcde',
     });
     expect(first.count).toBe(1);
   });
@@ -50,26 +51,35 @@ describe('aggregateEventName', () => {
     ['the reason differs', occurrence({ reason: 'SuccessfulDelete' })],
     ['the type differs', occurrence({ type: 'Warning' })],
     ['the object uid differs', occurrence({ object: { ...occurrence().object, uid: 'rs-2' } })],
+    ['the message differs', occurrence({ message: 'Created pod: web-fghij' })],
   ])('differs when %s', (_why, other) => {
     expect(aggregateEventName('c', other)).not.toBe(aggregateEventName('c', occurrence()));
   });
 
-  it('ignores the message', () => {
-    expect(aggregateEventName('c', occurrence({ message: 'x' }))).toBe(aggregateEventName('c', occurrence()));
+  it('names an Event about a pod as the scheduler names it', () => {
+    const pod = { metadata: { name: 'web-1', namespace: 'default', uid: 'pod-1' } };
+    const o = occurrence({
+      object: { kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'web-1', uid: 'pod-1' },
+    });
+    expect(aggregateEventName('default-scheduler', o)).toBe(
+      eventName(pod, 'default-scheduler', o.type, o.reason, o.message),
+    );
   });
 });
 
 describe('ControllerEventRecorder', () => {
-  it('writes one Event per object and reason, counting repeats', async () => {
+  it('writes one Event per object, reason and message, counting repeats', async () => {
     const { store, registry } = await makeRegistry();
     const recorder = new ControllerEventRecorder(registry, 'replicaset-controller', () => T1);
     await recorder.record(occurrence());
     await recorder.record(occurrence());
+    await recorder.record(occurrence({ message: 'Created pod: web-fghij' }));
     await recorder.record(occurrence({ reason: 'SuccessfulDelete' }));
     const events = (await store.list('events', { namespace: 'default' })).items as unknown as Event[];
-    expect(events.map((e) => [e.reason, e.count]).sort()).toEqual([
-      ['SuccessfulCreate', 2],
-      ['SuccessfulDelete', 1],
+    expect(events.map((e) => [e.reason, e.message, e.count]).sort()).toEqual([
+      ['SuccessfulCreate', 'Created pod: web-abcde', 2],
+      ['SuccessfulCreate', 'Created pod: web-fghij', 1],
+      ['SuccessfulDelete', 'Created pod: web-abcde', 1],
     ]);
   });
 });

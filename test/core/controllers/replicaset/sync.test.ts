@@ -98,11 +98,13 @@ describe('syncReplicas', () => {
       observedGeneration: 1,
     });
     const events = (await store.list('events', { namespace: 'default' })).items as unknown as Event[];
-    expect(events).toHaveLength(1);
+    // One Event per created pod: each message names a different pod.
+    expect(events).toHaveLength(3);
+    expect(new Set(events.map((e) => e.message)).size).toBe(3);
     expect(events[0]).toMatchObject({
       reason: 'SuccessfulCreate',
       type: 'Normal',
-      count: 3,
+      count: 1,
       source: { component: 'replicaset-controller' },
       involvedObject: { kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid },
     });
