@@ -3,11 +3,16 @@
  * subresource and the scheduler. As Kubernetes' binding REST, it is a system
  * write (no update validation) that succeeds only while the pod is unbound,
  * not being deleted and, when the caller names one, still the same object (UID).
+ * Unlike Kubernetes, it also refuses a pod the node has no room for: the
+ * pod's requests are first reserved in the node's allocation record
+ * (`node-allocation.ts`), so parallel schedulers never overcommit a node.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource, type ResourceInfo } from '../api/resources.ts';
 import { rfc3339 } from '../api/time.ts';
 import { conflict } from '../errors/index.ts';
+import { isStorageError } from '../storage/errors.ts';
+import { allocationEntry, release, reserve } from './node-allocation.ts';
 import type { Registry } from './registry.ts';
 import type { RequestContext } from './strategy.ts';
 
@@ -17,19 +22,29 @@ export interface BindOptions {
   uid?: string;
   /** Annotations the Binding carries, merged into the pod's. */
   annotations?: Record<string, string>;
+  /**
+   * The caller's copy of the pod (the scheduler's), to take its requests from
+   * without reading it again; the write still re-checks the stored pod.
+   */
+  pod?: Pod;
 }
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
+const NODES = findResource('', 'v1', 'nodes') as ResourceInfo;
 const PODS_GR = { group: '', resource: 'pods' };
 
 /**
- * Assigns pod `namespace/name` to `nodeName`: sets `spec.nodeName` and the
+ * Assigns pod `namespace/name` to `nodeName`: reserves the pod's requests in
+ * the node's allocation record (when the node exists: binding to an unknown
+ * node is allowed, as in Kubernetes), then sets `spec.nodeName` and the
  * `PodScheduled=True` condition in one conditional store write (retried on
  * write conflicts, each retry re-checking the pod). Returns the bound pod.
  * Throws 404 NotFound when the pod is gone and 409 Conflict when its UID is
- * not `opts.uid`, it is being deleted, or it is already assigned to a node,
- * so two binders racing for one pod never both succeed. Not idempotent: a
- * second call for a bound pod answers 409.
+ * not `opts.uid`, it is being deleted, it is already assigned to a node, or
+ * the node has no room left for it (requests, pod count, host ports against
+ * what earlier bindings reserved), so two binders racing for one pod, or for
+ * the last room on one node, never both succeed. A failed write releases the
+ * reservation. Not idempotent: a second call for a bound pod answers 409.
  */
 export async function bindPod(
   registry: Registry,
@@ -39,17 +54,54 @@ export async function bindPod(
   nodeName: string,
   opts: BindOptions = {},
 ): Promise<Pod> {
+  const hinted = opts.pod && (!opts.uid || opts.pod.metadata?.uid === opts.uid);
+  const pod = hinted ? opts.pod! : ((await registry.get(PODS, namespace, name)) as unknown as Pod);
+  const uid = opts.uid || pod.metadata?.uid;
+  checkBindable(pod, name, uid);
+  if (ctx.dryRun) return writeBinding(registry, ctx, namespace, name, nodeName, { ...opts, uid });
+  const node = await getNode(registry, nodeName);
+  const store = registry.deps.store;
+  const reservation = node && uid ? await reserve(store, node, uid, allocationEntry(pod, ctx.now), ctx.now) : undefined;
+  try {
+    return await writeBinding(registry, ctx, namespace, name, nodeName, { ...opts, uid });
+  } catch (e) {
+    if (reservation?.added) await release(store, nodeName, uid!).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function getNode(registry: Registry, nodeName: string): Promise<Node | undefined> {
+  try {
+    return (await registry.deps.store.get(registry.key(NODES, '', nodeName))) as unknown as Node;
+  } catch (e) {
+    if (isStorageError(e, 'KeyNotFound')) return undefined;
+    throw e;
+  }
+}
+
+function checkBindable(pod: Pod, name: string, uid: string | undefined): void {
+  if (uid && uid !== pod.metadata?.uid) {
+    throw conflict(PODS_GR, name, 'the UID in the binding does not match the pod');
+  }
+  if (pod.metadata?.deletionTimestamp) {
+    throw conflict(PODS_GR, name, 'pod is being deleted, cannot be assigned to a host');
+  }
+  if (pod.spec?.nodeName) {
+    throw conflict(PODS_GR, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+  }
+}
+
+async function writeBinding(
+  registry: Registry,
+  ctx: RequestContext,
+  namespace: string,
+  name: string,
+  nodeName: string,
+  opts: BindOptions,
+): Promise<Pod> {
   const bound = await registry.systemUpdate(ctx, PODS, namespace, name, (cur) => {
     const pod = cur as unknown as Pod;
-    if (opts.uid && opts.uid !== cur.metadata.uid) {
-      throw conflict(PODS_GR, name, 'the UID in the binding does not match the pod');
-    }
-    if (cur.metadata.deletionTimestamp) {
-      throw conflict(PODS_GR, name, 'pod is being deleted, cannot be assigned to a host');
-    }
-    if (pod.spec?.nodeName) {
-      throw conflict(PODS_GR, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-    }
+    checkBindable(pod, name, opts.uid);
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({
       type: 'PodScheduled',

@@ -114,7 +114,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const name = pod.metadata?.name ?? '';
     const started = performance.now();
     try {
-      await bindPod(registry, schedulerContext(now()), ns, name, nodeName, { uid: pod.metadata?.uid });
+      await bindPod(registry, schedulerContext(now()), ns, name, nodeName, { uid: pod.metadata?.uid, pod });
     } catch (e) {
       cache.forget(pod);
       if (isNotFound(e)) queue.delete(q.key);
