@@ -1,0 +1,120 @@
+/**
+ * The node agent's Service proxy (kube-proxy): informers on Services and
+ * Endpoints feed the pure plan, the {@link Proxier} keeps listeners in step,
+ * and the pod network (when given) gets the new pod routes and Services.
+ * Changes are coalesced (a burst of events makes one apply); a periodic
+ * resync retries listeners that could not be bound.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
+import type { Logger } from '../../core/apiserver/types.ts';
+import type { ApiClient } from '../../core/client/api-client.ts';
+import { startInformer } from '../../core/client/informer.ts';
+import { ClusterIpAddresses } from './addresses.ts';
+import { execRunner } from './exec.ts';
+import type { NetnsPodNetwork } from './pod-network.ts';
+import { type BalancingMode, planProxy } from './plan.ts';
+import { Proxier, type ProxierOptions } from './proxier.ts';
+
+/** Options of {@link startProxy}. */
+export interface ProxyOptions {
+  client: ApiClient;
+  nodeName: string;
+  nodeIp: string;
+  logger: Logger;
+  /** The pod network to keep in step (routes and /etc/hosts); absent = no pod → ClusterIP path. */
+  podNetwork?: Pick<NetnsPodNetwork, 'update'>;
+  /** Host address pods reach the proxy on (default: the `docker0` IPv4 address, when there is one). */
+  podGatewayIp?: string;
+  /** Default balancing mode (default round-robin; a Service's `skube.io/load-balancing` annotation wins). */
+  mode?: BalancingMode;
+  /** Milliseconds between resyncs that retry unbound listeners (default 5 s). */
+  resyncMs?: number;
+  /** Milliseconds to coalesce changes before applying (default 20). */
+  coalesceMs?: number;
+  /** Passed to the {@link Proxier} (tests). */
+  proxier?: Partial<Pick<ProxierOptions, 'balancing' | 'udpSessionIdleMs' | 'connectTimeoutMs' | 'addresses'>>;
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  /** Resolves once both informers have listed and the first apply is done. */
+  synced: Promise<void>;
+  proxier: Proxier;
+  /** Applies the current state now (tests, diagnostics). */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The IPv4 address of the Docker bridge `docker0`, if the host has one. */
+export function dockerBridgeIp(): string | undefined {
+  return networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address;
+}
+
+/** What of the Services matters to /etc/hosts: namespace, name and ClusterIP. */
+const hostsSignature = (services: Service[]) =>
+  services
+    .map((s) => `${s.metadata?.namespace}/${s.metadata?.name}=${s.spec?.clusterIP ?? ''}`)
+    .sort()
+    .join(',');
+
+/** Starts the proxy. Does not block on the first sync (await `synced`). */
+export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
+  const { logger } = opts;
+  const podGatewayIp = opts.podNetwork ? (opts.podGatewayIp ?? dockerBridgeIp()) : undefined;
+  const proxier = new Proxier({
+    node: { nodeIp: opts.nodeIp, ...(podGatewayIp ? { podGatewayIp } : {}) },
+    logger,
+    addresses: new ClusterIpAddresses(execRunner, logger),
+    ...opts.proxier,
+    onPodRoutes: (routes) => void opts.podNetwork?.update({ routes }),
+  });
+  const onError = (e: unknown) => logger.warn({ err: String(e) }, 'proxy informer relisting');
+  const services = startInformer<Service>(opts.client, '/api/v1/services', { onError });
+  const endpoints = startInformer<Endpoints>(opts.client, '/api/v1/endpoints', { onError });
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let hostsSeen = '';
+
+  const flush = async () => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = undefined;
+    const svcs = services.list();
+    await proxier.apply(planProxy(svcs, endpoints.list(), opts.mode));
+    const sig = hostsSignature(svcs);
+    if (opts.podNetwork && sig !== hostsSeen) {
+      hostsSeen = sig;
+      await opts.podNetwork.update({ services: svcs });
+    }
+  };
+  const schedule = () => {
+    if (stopped || timer) return;
+    timer = setTimeout(
+      () => void flush().catch((e) => logger.error({ err: String(e) }, 'proxy sync failed')),
+      opts.coalesceMs ?? 20,
+    );
+  };
+  services.on(schedule);
+  endpoints.on(schedule);
+  const resync = setInterval(() => {
+    if (proxier.unbound().size) schedule();
+  }, opts.resyncMs ?? 5000);
+  resync.unref();
+
+  const synced = Promise.all([services.synced, endpoints.synced]).then(flush);
+  logger.info({ node: opts.nodeName, nodeIp: opts.nodeIp, podGatewayIp }, 'service proxy starting');
+  return {
+    synced,
+    proxier,
+    flush,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(resync);
+      services.stop();
+      endpoints.stop();
+      await proxier.close();
+    },
+  };
+}
