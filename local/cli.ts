@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { agentCommand } from '../agent/command.ts';
+import { startUpAgent } from '../agent/up.ts';
 import { startLocalCluster } from './cluster.ts';
 import { createLogger } from './logger.ts';
 import { storeFromFlags } from './store.ts';
@@ -38,6 +40,9 @@ program
   .option('--create-tables', 'create the DynamoDB tables if missing (always done on an emulator endpoint)')
   .option('--no-scheduler', 'do not run the scheduler (pods stay unbound)')
   .option('--no-controllers', 'run no workload controllers (replica sets, deployments, endpoints)')
+  .option('--no-agent', 'do not start a node agent (one starts when a Docker engine is reachable)')
+  .option('--agent-node-ip <address>', "the in-process node agent's node IP", '127.0.0.1')
+  .option('--agent-pause-image <image>', "the in-process node agent's sandbox image (see `skube agent --help`)")
   .addOption(new Option('--log-format <format>', 'log output').choices(['json', 'text']).default('text'))
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .action(async (opts, command: Command) => {
@@ -63,11 +68,20 @@ program
     process.stdout.write(
       `skube API server: ${cluster.url}\nkubeconfig: ${cluster.kubeconfigPath}\ntry: kubectl --kubeconfig ${cluster.kubeconfigPath} get namespaces\n`,
     );
+    const agent = opts.agent
+      ? await startUpAgent({
+          kubeconfig: cluster.kubeconfigPath,
+          nodeIp: opts.agentNodeIp,
+          pauseImage: opts.agentPauseImage,
+          logger,
+        })
+      : undefined;
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
+      await agent?.stop();
       await cluster.stop();
       process.exit(0);
     };
@@ -88,5 +102,7 @@ program
     }
     process.stdout.write(opts.show ? readFileSync(path, 'utf8') : `${path}\n`);
   });
+
+program.addCommand(agentCommand());
 
 await program.parseAsync(process.argv);

@@ -211,7 +211,7 @@ export class Registry {
     let next: KubeObject;
     if (target === 'status') {
       next = { ...clone(current), status: desired.status };
-      strategy.prepareForStatusUpdate?.(next, current, ctx);
+      strategy.prepareForStatusUpdate?.(next, current, ctx, desired);
     } else if (target === 'finalize') {
       // namespaces/finalize changes spec.finalizers and nothing else.
       const finalizers = (desired.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];

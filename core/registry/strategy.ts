@@ -39,8 +39,8 @@ export interface ResourceStrategy {
   prepareForCreate?(obj: KubeObject, ctx: RequestContext): void;
   /** Kind-specific fields on update of the main resource. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
-  /** Kind-specific fields on a status update (only status may change, plus what the kind allows). */
-  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  /** Kind-specific fields on a status update (only status may change, plus what the kind allows, read from `desired`: the request body). */
+  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, desired: KubeObject): void;
   /** Allocations and other I/O before the object is stored (ClusterIP, NodePort). May throw StatusErrors. */
   beforeCreate?(obj: KubeObject, deps: StrategyDeps, ctx: RequestContext): Promise<void>;
   /** Allocations on update. */

@@ -1,6 +1,6 @@
 /**
- * Pods: status starts Pending, status is written only through `pods/status`,
- * and deletion is graceful for pods bound to a node (the kubelet finishes it)
+ * Pods: status starts Pending, status is written only through `pods/status`
+ * (which may also change labels and annotations, as in Kubernetes), and deletion is graceful for pods bound to a node (the kubelet finishes it)
  * but immediate for unscheduled or finished pods, as in Kubernetes.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -30,6 +30,13 @@ export const podStrategy: ResourceStrategy = {
   returnDeletedObject: true,
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: qosClass(obj as unknown as Pod) };
+  },
+  prepareForStatusUpdate(obj, _old, _ctx, desired) {
+    // As Kubernetes' pod status strategy: a status write may also change labels and
+    // annotations (the kubelet records published ports this way). Unlike Kubernetes, a
+    // body without them leaves them as they are rather than clearing them.
+    if (desired.metadata?.labels) obj.metadata.labels = { ...desired.metadata.labels };
+    if (desired.metadata?.annotations) obj.metadata.annotations = { ...desired.metadata.annotations };
   },
   gracePeriod(obj, requested) {
     const pod = obj as unknown as Pod;
