@@ -69,6 +69,9 @@ interface ServerModule {
     logger?: Logger;
   }): Promise<{ port: number; close(): Promise<void> | void }>;
 }
+interface ServerAuthModule {
+  apiServerAuthenticator(client: ApiClient): unknown;
+}
 interface PodNetworkModule {
   createPodNetwork?(opts: { nodeName: string; nodeIp: string; logger: Logger }): PodNetworkHook;
 }
@@ -78,6 +81,7 @@ interface ProxyModule {
     nodeName: string;
     nodeIp: string;
     logger: Logger;
+    podNetwork?: PodNetworkHook;
   }): Promise<{ stop(): Promise<void> | void }>;
 }
 
@@ -99,7 +103,15 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   let kubeletPort = opts.kubeletPort ?? DEFAULT_KUBELET_PORT;
   const server = await optionalModule<ServerModule>('./server/kubelet-server.ts');
   if (server) {
-    const s = await server.startKubeletServer({ nodeIp, port: kubeletPort, docker: runtime.docker, nodeName, logger });
+    const auth = await optionalModule<ServerAuthModule>('./server/auth.ts');
+    const s = await server.startKubeletServer({
+      nodeIp,
+      port: kubeletPort,
+      docker: runtime.docker,
+      nodeName,
+      authenticate: auth?.apiServerAuthenticator(client),
+      logger,
+    });
     kubeletPort = s.port;
     stops.push(() => s.close());
   }
@@ -129,7 +141,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   if (opts.proxy !== false) {
     const proxy = await optionalModule<ProxyModule>('./proxy/proxy.ts');
     if (proxy?.startProxy) {
-      const p = await proxy.startProxy({ client, nodeName, nodeIp, logger });
+      const p = await proxy.startProxy({ client, nodeName, nodeIp, logger, podNetwork });
       stops.push(() => p.stop());
     }
   }

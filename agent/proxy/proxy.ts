@@ -12,7 +12,7 @@ import type { ApiClient } from '../../core/client/api-client.ts';
 import { startInformer } from '../../core/client/informer.ts';
 import { ClusterIpAddresses } from './addresses.ts';
 import { execRunner } from './exec.ts';
-import type { NetnsPodNetwork } from './pod-network.ts';
+import type { NetnsPodNetwork, PodNetwork } from './pod-network.ts';
 import { type BalancingMode, planProxy } from './plan.ts';
 import { Proxier, type ProxierOptions } from './proxier.ts';
 
@@ -23,7 +23,7 @@ export interface ProxyOptions {
   nodeIp: string;
   logger: Logger;
   /** The pod network to keep in step (routes and /etc/hosts); absent = no pod → ClusterIP path. */
-  podNetwork?: Pick<NetnsPodNetwork, 'update'>;
+  podNetwork?: PodNetwork & Partial<Pick<NetnsPodNetwork, 'update'>>;
   /** Host address pods reach the proxy on (default: the `docker0` IPv4 address, when there is one). */
   podGatewayIp?: string;
   /** Default balancing mode (default round-robin; a Service's `skube.io/load-balancing` annotation wins). */
@@ -61,13 +61,13 @@ const hostsSignature = (services: Service[]) =>
 /** Starts the proxy. Does not block on the first sync (await `synced`). */
 export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const { logger } = opts;
-  const podGatewayIp = opts.podNetwork ? (opts.podGatewayIp ?? dockerBridgeIp()) : undefined;
+  const podGatewayIp = opts.podNetwork?.update ? (opts.podGatewayIp ?? dockerBridgeIp()) : undefined;
   const proxier = new Proxier({
     node: { nodeIp: opts.nodeIp, ...(podGatewayIp ? { podGatewayIp } : {}) },
     logger,
     addresses: new ClusterIpAddresses(execRunner, logger),
     ...opts.proxier,
-    onPodRoutes: (routes) => void opts.podNetwork?.update({ routes }),
+    onPodRoutes: (routes) => void opts.podNetwork?.update?.({ routes }),
   });
   const onError = (e: unknown) => logger.warn({ err: String(e) }, 'proxy informer relisting');
   const services = startInformer<Service>(opts.client, '/api/v1/services', { onError });
@@ -83,7 +83,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     const svcs = services.list();
     await proxier.apply(planProxy(svcs, endpoints.list(), opts.mode));
     const sig = hostsSignature(svcs);
-    if (opts.podNetwork && sig !== hostsSeen) {
+    if (opts.podNetwork?.update && sig !== hostsSeen) {
       hostsSeen = sig;
       await opts.podNetwork.update({ services: svcs });
     }
