@@ -167,7 +167,7 @@ export class CapacityMeter {
     const key = keyOf(table, body.Key as Doc);
     const old = this.sizes.get(key) ?? 0;
     if (kind === 'Delete' || kind === 'DeleteRequest') this.sizes.delete(key);
-    // Updates here only touch small head items, which stay within one unit.
+    // Updates here only touch small head items (a delete's revision floor), which stay within one unit.
     return writeUnits(old);
   }
 }
@@ -185,6 +185,7 @@ export function itemSize(item: Doc): number {
   for (const [name, value] of Object.entries(item)) {
     bytes += Buffer.byteLength(name);
     if (typeof value === 'string') bytes += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) bytes += value.byteLength;
     else if (typeof value === 'number') bytes += Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').length / 2) + 1;
     else bytes += 1;
   }

@@ -29,6 +29,7 @@ export interface StoreTarget {
   /** Replaces `pod` if its stored resourceVersion is still `rv`; resolves to the new one. Throws on a conflict. */
   update(pod: Pod, rv: string): Promise<string>;
   get(namespace: string, name: string): Promise<Pod>;
+  delete(namespace: string, name: string): Promise<void>;
   /** Every pod of `namespace`, decoded; resolves to how many there were. */
   list(namespace: string): Promise<number>;
   /** Watches pod changes in `namespace` from now on; `onEvent` gets each one with its arrival time. */
@@ -53,6 +54,9 @@ function storeTarget(name: string, store: Store, cleanup: () => Promise<void>): 
     },
     async get(namespace, podName) {
       return (await store.get(key(namespace, podName))) as Pod;
+    },
+    async delete(namespace, podName) {
+      await store.delete(key(namespace, podName));
     },
     async list(namespace) {
       return (await store.list('pods', { namespace })).items.length;
@@ -126,6 +130,9 @@ export function etcdTarget(endpoint: string): StoreTarget {
       const v = await client.get(etcdKey(namespace, name)).string();
       if (v === null) throw new Error(`etcd: ${namespace}/${name} not found`);
       return JSON.parse(v) as Pod;
+    },
+    async delete(namespace, name) {
+      await client.delete().key(etcdKey(namespace, name));
     },
     async list(namespace) {
       const values = await client.getAll().prefix(`/registry/pods/${namespace}/`).strings();

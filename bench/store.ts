@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { compressBody } from '../core/storage/dynamodb/body-codec.ts';
 import { dynamoDbLocalDir, dynamoForTests } from '../test/support/emulators.ts';
 import { CapacityMeter, type CapacityPerOp } from './store-capacity.ts';
 import { startEtcd } from './store-etcd.ts';
@@ -99,6 +100,7 @@ async function measureCapacity(target: StoreTarget, meter: CapacityMeter): Promi
   for (let i = 0; i < CONFIG.capacityOps; i++) await meter.measure('get', () => target.get(ns, podName(i)));
   const lists = Math.max(1, Math.round(CONFIG.capacityOps / 4));
   for (let i = 0; i < lists; i++) await meter.measure(`list${CONFIG.listSize}`, () => target.list(LIST_NS));
+  for (let i = 0; i < CONFIG.capacityOps; i++) await meter.measure('podDelete', () => target.delete(ns, podName(i)));
 }
 
 async function runBackend(backend: Backend, meter: CapacityMeter): Promise<BackendResult> {
@@ -185,7 +187,12 @@ async function main() {
       loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
       note: 'shared, noisy machine: compare backends within one run, not across runs',
     },
-    config: { ...CONFIG, podJsonBytes: Buffer.byteLength(sample), podGzipBytes: gzipSync(sample).length },
+    config: {
+      ...CONFIG,
+      podJsonBytes: Buffer.byteLength(sample),
+      podGzipBytes: gzipSync(sample).length,
+      podStoredBytesDynamoDb: compressBody(sample).length,
+    },
   };
   const meter = new CapacityMeter();
   const results: Partial<Record<Backend, BackendResult>> = {};

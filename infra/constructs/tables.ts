@@ -16,7 +16,7 @@ export interface SkubeTablesProps {
 
 /**
  * The objects table (pk S, sk S) and the revision log table (pk S, sk N, TTL
- * on `expiresAt`, a NEW_IMAGE stream that drives the control loops). Both are
+ * on `ttl`, a NEW_IMAGE stream that drives the control loops). Both are
  * on-demand, with point-in-time recovery and deletion protection, and are
  * retained when the stack is deleted: they are the cluster's state. Their
  * construct IDs must never change (a new ID is a new, empty table).
@@ -24,7 +24,7 @@ export interface SkubeTablesProps {
 export class SkubeTables extends Construct {
   /** Every object of the cluster, one item each. */
   readonly objects: Table;
-  /** Each resource type's head (revision counter) and its revision log; its stream is the controllers' watch. */
+  /** Each resource type's revision log and head (compaction mark, revision floor); its stream is the controllers' watch. */
   readonly log: Table;
 
   constructor(scope: Construct, id: string, props: SkubeTablesProps) {
@@ -32,7 +32,7 @@ export class SkubeTables extends Construct {
     const names = tableNames(props.tablePrefix);
     this.objects = this.table('ObjectsTable', names.objects, AttributeType.STRING);
     this.log = this.table('LogTable', names.log, AttributeType.NUMBER, {
-      timeToLiveAttribute: ATTR.expiresAt,
+      timeToLiveAttribute: ATTR.ttl,
       stream: logStreamViewType(),
     });
   }

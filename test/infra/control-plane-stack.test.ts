@@ -66,7 +66,7 @@ describe('ControlPlaneStack', () => {
 
     it('expires log rows through TTL and streams new images of the log only', () => {
       expect(resources[ids.log].Properties).toMatchObject({
-        TimeToLiveSpecification: { AttributeName: ATTR.expiresAt, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: ATTR.ttl, Enabled: true },
         StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       });
       expect(resources[ids.objects].Properties.TimeToLiveSpecification).toBeUndefined();

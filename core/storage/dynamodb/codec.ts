@@ -1,13 +1,15 @@
 /**
  * How objects and log rows are laid out as DynamoDB items, and the checks
  * every write makes before it reaches DynamoDB (size, preconditions).
- * Bodies are stored as JSON strings, so what comes back is byte-for-byte
- * what was written (no number or empty-value surprises of native maps).
+ * Bodies are JSON text compressed by `body-codec.ts` (Binary), so what comes
+ * back is byte-for-byte what was written (no number or empty-value surprises
+ * of native maps) at a third of the size; legacy string bodies still decode.
  */
 import type { KubeObject } from '../../api/object.ts';
 import { StorageError } from '../errors.ts';
 import type { Preconditions, StoreEvent, StoreEventType, StoreKey } from '../store.ts';
-import { ATTR, objectSortKey, overflowPartition } from './tables.ts';
+import { compressBody, decompressBody, isStoredBody } from './body-codec.ts';
+import { ATTR, objectSortKey, overflowPartition, TTL_GRACE_SECONDS } from './tables.ts';
 
 /** A DynamoDB item as the document client hands it over. */
 export type Item = Record<string, unknown>;
@@ -19,7 +21,7 @@ export type Item = Record<string, unknown>;
  */
 export const MAX_OBJECT_BYTES = 350 * 1024;
 
-/** A log row holds its previous body inline up to this many body bytes in total; beyond, `prev` moves to an overflow row. */
+/** A log row holds its previous body inline up to this many compressed body bytes in total; beyond, `prev` moves to an overflow row. */
 export const LOG_INLINE_BYTES = 380_000;
 
 /** The printable form of a key, used in messages and StorageError.key. */
@@ -72,8 +74,8 @@ export function checkPreconditions(key: StoreKey, current: KubeObject, pre?: Pre
   }
 }
 
-/** The objects-table item of a stored object. */
-export function objectItem(key: StoreKey, revision: number, body: string): Item {
+/** The objects-table item of a stored object whose body `compressBody` compressed. */
+export function objectItem(key: StoreKey, revision: number, body: Uint8Array): Item {
   return {
     [ATTR.pk]: key.resource,
     [ATTR.sk]: objectSortKey(key.namespace, key.name),
@@ -84,49 +86,72 @@ export function objectItem(key: StoreKey, revision: number, body: string): Item 
   };
 }
 
+/** The JSON body of an objects-table item (or of any item's `attr`). Throws when it has none or it is corrupt. */
+export function itemBody(item: Item, attr: string = ATTR.body, base?: string): string {
+  const stored = item[attr];
+  if (!isStoredBody(stored)) throw new Error(`item ${String(item[ATTR.sk])} has no ${attr}`);
+  return decompressBody(stored, base);
+}
+
 /** One row of the revision log, decoded. */
 export interface LogRow {
   revision: number;
   type: StoreEventType;
   namespace: string;
   name: string;
-  /** The state after the change; absent for DELETED (it is `prev` stamped with `revision`). */
+  /** The state after the change (JSON); absent for DELETED (it is `prev` stamped with `revision`). */
   body?: string;
-  /** The state before the change; absent for ADDED and when `prevOverflow`. */
+  /** The state before the change (JSON); absent for ADDED and when `prevOverflow`. */
   prev?: string;
   prevOverflow: boolean;
-  /** Epoch seconds after which the row counts as gone, deleted by TTL or not. */
+  /** Epoch seconds after which readers treat the row as gone, deleted by TTL or not. */
   expiresAt: number;
 }
 
-/** What one write appends to the log: the row, plus an overflow item when the bodies do not fit one item. */
-export function logItems(resource: string, row: Omit<LogRow, 'prevOverflow'>): { row: Item; overflow?: Item } {
+/** What a write appends for one change: the state after it and before it, as JSON. */
+export type LogEntry = Omit<LogRow, 'prevOverflow'>;
+
+/**
+ * What one write appends to the log: the row, plus an overflow item when the
+ * compressed bodies do not fit one item. `compressedBody` is `entry.body`
+ * already compressed (the object item carries the same bytes).
+ */
+export function logItems(
+  resource: string,
+  entry: LogEntry,
+  compressedBody?: Uint8Array,
+): { row: Item; overflow?: Item } {
+  const ttl = entry.expiresAt + TTL_GRACE_SECONDS;
   const item: Item = {
     [ATTR.pk]: resource,
-    [ATTR.sk]: row.revision,
-    [ATTR.type]: row.type,
-    [ATTR.namespace]: row.namespace,
-    [ATTR.name]: row.name,
-    [ATTR.expiresAt]: row.expiresAt,
+    [ATTR.sk]: entry.revision,
+    [ATTR.type]: entry.type,
+    [ATTR.namespace]: entry.namespace,
+    [ATTR.name]: entry.name,
+    [ATTR.expiresAt]: entry.expiresAt,
+    [ATTR.ttl]: ttl,
   };
-  if (row.body !== undefined) item[ATTR.body] = row.body;
-  if (row.prev === undefined) return { row: item };
-  const total = Buffer.byteLength(row.body ?? '', 'utf8') + Buffer.byteLength(row.prev, 'utf8');
-  if (total <= LOG_INLINE_BYTES) {
-    item[ATTR.prev] = row.prev;
+  const body = entry.body === undefined ? undefined : (compressedBody ?? compressBody(entry.body));
+  if (body) item[ATTR.body] = body;
+  if (entry.prev === undefined) return { row: item };
+  // The previous state is compressed against the new one: a change costs about the bytes it changed.
+  const prev = compressBody(entry.prev, entry.body);
+  if ((body?.length ?? 0) + prev.length <= LOG_INLINE_BYTES) {
+    item[ATTR.prev] = prev;
     return { row: item };
   }
   item[ATTR.prevOverflow] = true;
   const overflow: Item = {
     [ATTR.pk]: overflowPartition(resource),
-    [ATTR.sk]: row.revision,
-    [ATTR.prev]: row.prev,
-    [ATTR.expiresAt]: row.expiresAt,
+    [ATTR.sk]: entry.revision,
+    [ATTR.prev]: prev,
+    [ATTR.expiresAt]: entry.expiresAt,
+    [ATTR.ttl]: ttl,
   };
   return { row: item, overflow };
 }
 
-/** Decodes a log-table item (not the head). */
+/** Decodes a log-table item (not the head), decompressing its bodies. Throws when a body is corrupt. */
 export function decodeLogRow(item: Item): LogRow {
   const row: LogRow = {
     revision: Number(item[ATTR.sk]),
@@ -136,9 +161,14 @@ export function decodeLogRow(item: Item): LogRow {
     prevOverflow: item[ATTR.prevOverflow] === true,
     expiresAt: Number(item[ATTR.expiresAt] ?? Number.POSITIVE_INFINITY),
   };
-  if (typeof item[ATTR.body] === 'string') row.body = item[ATTR.body] as string;
-  if (typeof item[ATTR.prev] === 'string') row.prev = item[ATTR.prev] as string;
+  if (isStoredBody(item[ATTR.body])) row.body = itemBody(item);
+  if (isStoredBody(item[ATTR.prev])) row.prev = itemBody(item, ATTR.prev, row.body);
   return row;
+}
+
+/** The previous state kept in an overflow item for `row` (stored as written by `logItems`). */
+export function overflowPrev(row: LogRow, stored: Uint8Array | string): string {
+  return decompressBody(stored, row.body);
 }
 
 /** True when the row is past its `expiresAt` at `nowMillis` (it may still be in the table until TTL deletes it). */

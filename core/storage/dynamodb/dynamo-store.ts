@@ -1,7 +1,7 @@
 /**
- * The DynamoDB `Store`: objects in one table, the per-type revision counter
- * and revision log in another (see `tables.ts` and README.md). Every write is
- * one TransactWriteItems (`writes.ts`); reads that decide revisions or
+ * The DynamoDB `Store`: objects in one table, the per-type revision log in
+ * another (see `tables.ts` and README.md). Every write is one
+ * TransactWriteItems of the object and its log row (`writes.ts`); reads that decide revisions or
  * conditions are strongly consistent; watches poll the log in process
  * (`watch.ts`); later list pages are rebuilt from the log (`list.ts`).
  * Several stores (processes, Lambdas) may share the tables: all coordination
@@ -22,12 +22,12 @@ import type {
   TryUpdate,
   WatchOptions,
 } from '../store.ts';
-import { checkPreconditions, encodeBody, isExpired, keyString, stamp } from './codec.ts';
+import { checkPreconditions, encodeBody, isExpired, itemBody, keyString, stamp } from './codec.ts';
 import { type ConsumedCapacityHook, reportConsumedCapacity } from './consumed-capacity.ts';
 import { type DynamoContext, type StoreLogger, silentStoreLogger } from './context.ts';
 import { DEFAULT_RETRY, type RetryPolicy, toStorageError, withRetries } from './driver-errors.ts';
 import { listPage } from './list.ts';
-import { compactLog, readHead, readLogRow, tooOld } from './log.ts';
+import { compactLog, latestRevision, readHead, readLogRow, tooOld } from './log.ts';
 import { ATTR, type DynamoTableNames, objectSortKey, tableNames } from './tables.ts';
 import { FeedHub } from './watch.ts';
 import { commit, type StoredObject, type WriteOp } from './writes.ts';
@@ -120,8 +120,8 @@ class DynamoStore implements Store {
         );
       }
       encodeBody(obj, key); // reject oversized objects before any I/O
-      const head = await readHead(this.ctx, key.resource);
-      const out = await commit(this.ctx, key, { kind: 'create', obj }, head.revision);
+      const latest = await latestRevision(this.ctx, key.resource);
+      const out = await commit(this.ctx, key, { kind: 'create', obj }, latest);
       if ('stale' in out) throw new StorageError('KeyExists', `key exists: ${keyString(key)}`, keyString(key));
       this.hub.poke(key.resource);
       return out.object;
@@ -176,7 +176,7 @@ class DynamoStore implements Store {
   }
 
   async currentRevision(resource: string): Promise<number> {
-    return this.guard(undefined, async () => (await readHead(this.ctx, resource)).revision);
+    return this.guard(undefined, () => latestRevision(this.ctx, resource));
   }
 
   async compact(resource: string, revision: number): Promise<void> {
@@ -199,10 +199,10 @@ class DynamoStore implements Store {
   private write(key: StoreKey, decide: (current: StoredObject) => Promise<Decision>): Promise<KubeObject> {
     return this.guard(key, async () => {
       for (let round = 0; round < MAX_STALE_READS; round++) {
-        const [current, head] = await Promise.all([this.require(key), readHead(this.ctx, key.resource)]);
+        const [current, latest] = await Promise.all([this.require(key), latestRevision(this.ctx, key.resource)]);
         const d = await decide(current);
         if ('same' in d) return d.same;
-        const out = await commit(this.ctx, key, d.op, head.revision);
+        const out = await commit(this.ctx, key, d.op, latest);
         if ('stale' in out) continue;
         this.hub.poke(key.resource);
         return out.object;
@@ -226,7 +226,7 @@ class DynamoStore implements Store {
       keyString(key),
     );
     if (!out.Item) throw new StorageError('KeyNotFound', `key not found: ${keyString(key)}`, keyString(key));
-    const body = String(out.Item[ATTR.body]);
+    const body = itemBody(out.Item);
     return { obj: JSON.parse(body) as KubeObject, body, revision: Number(out.Item[ATTR.revision]) };
   }
 

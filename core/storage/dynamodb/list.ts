@@ -15,7 +15,7 @@ import { badRequest } from '../../errors/index.ts';
 import { StorageError } from '../errors.ts';
 import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
 import type { ListOptions, ListResult } from '../store.ts';
-import { type Item, isExpired, type LogRow } from './codec.ts';
+import { type Item, isExpired, itemBody, type LogRow } from './codec.ts';
 import type { DynamoContext } from './context.ts';
 import { withRetries } from './driver-errors.ts';
 import { type Head, readHead, readLogRows, resolvePrev } from './log.ts';
@@ -132,7 +132,7 @@ async function queryObjects(
     ctx.retry,
   );
   const entries = (out.Items ?? [])
-    .map((i) => ({ sk: String(i[ATTR.sk]), body: String(i[ATTR.body]) }))
+    .map((i) => ({ sk: String(i[ATTR.sk]), body: itemBody(i) }))
     .filter((e) => after === undefined || e.sk !== after);
   return { entries, next: out.LastEvaluatedKey };
 }
@@ -154,7 +154,7 @@ async function readChanges(
   let next = readSoFar;
   for (let attempt = 0; next < head.revision; attempt++) {
     if (revision < head.compacted) throw new StorageError('ResourceExpired', CONTINUE_EXPIRED_MESSAGE);
-    const { rows } = await readLogRows(ctx, resource, next, { through: head.revision, withBodies: false });
+    const { rows } = await readLogRows(ctx, resource, next, { through: head.revision });
     const now = ctx.now();
     for (const row of rows) {
       if (row.revision !== next + 1) break;

@@ -9,8 +9,8 @@ import type { ReadOverflowPrev } from './stream-events.ts';
 import { ATTR, type DynamoTableNames, overflowPartition } from './tables.ts';
 
 /**
- * A `ReadOverflowPrev` over `client` and `tables`. Resolves undefined when the
- * overflow row is gone; rejects with the SDK's error when the read fails (the
+ * A `ReadOverflowPrev` over `client` and `tables`. Resolves the stored
+ * (compressed) previous body, or undefined when the overflow row is gone; rejects with the SDK's error when the read fails (the
  * SDK has already retried throttling), so the record is retried.
  */
 export function createOverflowPrevReader(client: DynamoDBClient, tables: DynamoTableNames): ReadOverflowPrev {
@@ -24,6 +24,7 @@ export function createOverflowPrevReader(client: DynamoDBClient, tables: DynamoT
         ConsistentRead: true,
       }),
     );
-    return out.Item?.[ATTR.prev]?.S;
+    const prev = out.Item?.[ATTR.prev];
+    return prev?.B ?? prev?.S;
   };
 }

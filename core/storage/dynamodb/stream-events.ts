@@ -3,9 +3,10 @@
  * watch produces. The log table's stream (NEW_IMAGE, `LOG_STREAM` in
  * `tables.ts`) is the watch that drives control loops in AWS: each inserted
  * log row is exactly one change, carrying its revision, type and the bodies
- * after and before it. Everything else on that stream is not a change: head
- * rows (the revision counter), overflow rows (big previous bodies), and
- * removals (TTL expiry, compaction).
+ * after and before it (compressed Binaries, base64 in Lambda's JSON; see
+ * `body-codec.ts`). Everything else on that stream is not a change: head
+ * rows (compaction mark, revision floor), overflow rows (big previous
+ * bodies), and removals (TTL expiry).
  *
  * Pure: no SDK calls. The one read it may need, a previous body kept in an
  * overflow row, goes through an injected reader. Events are doorbells:
@@ -13,9 +14,9 @@
  * items, streams promise order only per item) do no harm.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { StoreEvent } from '../store.ts';
-import { decodeLogRow, type Item, type LogRow, toEvent } from './codec.ts';
+import { decodeLogRow, type Item, type LogRow, overflowPrev, toEvent } from './codec.ts';
 import { ATTR, HEAD_SK, overflowPartition } from './tables.ts';
 
 /** One change decoded from a stream record: the storage resource (`pods`, `deployments.apps`), the event, and the record it came from. */
@@ -28,9 +29,10 @@ export interface StreamStoreEvent {
 /**
  * Reads the previous body a log row keeps in its overflow row
  * (`<resource>#prev`, sk = revision). Resolves undefined when that row is gone
- * (compacted or expired); throws when the read itself fails.
+ * (compacted or expired); throws when the read itself fails. Resolves the
+ * stored attribute as is (compressed; a string in legacy rows).
  */
-export type ReadOverflowPrev = (resource: string, revision: number) => Promise<string | undefined>;
+export type ReadOverflowPrev = (resource: string, revision: number) => Promise<Uint8Array | string | undefined>;
 
 /** What decoding needs besides the records. */
 export interface StreamDecodeOptions {
@@ -82,8 +84,7 @@ export async function decodeStreamRecord(
   let row: LogRow;
   let event: StoreEvent;
   try {
-    // The aws-lambda and SDK attribute-value types differ only in how binaries are typed; log rows hold none.
-    row = decodeLogRow(unmarshall(image as Parameters<typeof unmarshall>[0]) as Item);
+    row = decodeLogRow(unmarshall(withBinaries(image)) as Item);
     if (row.type !== 'ADDED' && row.type !== 'MODIFIED' && row.type !== 'DELETED') throw new Error(`type ${row.type}`);
     if (row.type !== 'DELETED' && row.body === undefined) throw new Error(`${row.type} row without a body`);
     if (row.type === 'DELETED' && (row.prev === undefined || row.prevOverflow)) {
@@ -95,7 +96,8 @@ export async function decodeStreamRecord(
   let prev = row.prev;
   if (row.prevOverflow && opts.readOverflowPrev) {
     try {
-      prev = await opts.readOverflowPrev(pk, row.revision);
+      const stored = await opts.readOverflowPrev(pk, row.revision);
+      prev = stored === undefined ? undefined : overflowPrev(row, stored);
     } catch (e) {
       throw fail(`reading the overflowed previous body of ${pk}/${sk}: ${(e as Error).message}`);
     }
@@ -106,6 +108,22 @@ export async function decodeStreamRecord(
     throw fail(`malformed body in log row ${pk}/${sk}: ${(e as Error).message}`);
   }
   return { resource: pk, event, eventID };
+}
+
+type SdkImage = Parameters<typeof unmarshall>[0];
+
+/**
+ * A stream image with its binaries as bytes: Lambda's JSON carries them as
+ * base64 strings, the SDK's types (and `unmarshall`) as Uint8Array. Log rows
+ * keep their binaries at the top level.
+ */
+function withBinaries(image: Record<string, AttributeValue>): SdkImage {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(image)) {
+    const b = (value as { B?: unknown }).B;
+    out[name] = typeof b === 'string' ? { B: Buffer.from(b, 'base64') } : value;
+  }
+  return out as SdkImage;
 }
 
 /**

@@ -6,9 +6,12 @@
  * - objects table: pk = resource (S), sk = `<namespace>#<name>` (S).
  *   One Query per list: a whole type (pk), one namespace (begins_with on sk),
  *   and strongly consistent, which a GSI could not be.
- * - log table: pk = resource (S), sk = revision (N). Row 0 is the type's
- *   head (its revision counter and compacted revision); rows 1… are the
- *   revision log, expiring through TTL on `expiresAt` (epoch seconds).
+ * - log table: pk = resource (S), sk = revision (N). Rows 1… are the
+ *   revision log; the highest row is the type's current revision (rows are
+ *   written at latest + 1 on condition that they do not exist yet, in the
+ *   same transaction as the object). Row 0 is the type's head: its compacted
+ *   revision and the revision floor deletes leave behind. Rows expire for
+ *   readers at `expiresAt` and for DynamoDB's TTL at `ttl`, an hour later.
  *   Oversized previous bodies live under pk = `<resource>#prev`.
  */
 import {
@@ -39,24 +42,35 @@ export const ATTR = {
   name: 'name',
   /** objects: the stored resourceVersion (N), the write condition of updates and deletes. */
   revision: 'rv',
-  /** objects: the object as JSON; log: the state after the change (absent for DELETED). */
+  /** objects: the object (B, see `body-codec.ts`); log: the state after the change (absent for DELETED). */
   body: 'body',
-  /** log: the state before the change (absent for ADDED, or moved to the overflow row). */
+  /** log: the state before the change (B, compressed against `body`; absent for ADDED, or moved to the overflow row). */
   prev: 'prev',
   /** log: true when `prev` lives in the overflow row. */
   prevOverflow: 'prevx',
   /** log: ADDED | MODIFIED | DELETED. */
   type: 'type',
-  /** log: TTL attribute (epoch seconds); readers also ignore rows past it. */
+  /** log: epoch seconds after which readers treat the row as gone (the log's retention). */
   expiresAt: 'expiresAt',
-  /** head: the type's current revision. */
+  /** log: the TTL attribute (epoch seconds), `expiresAt` + TTL_GRACE_SECONDS: DynamoDB deletes rows only after it. */
+  ttl: 'ttl',
+  /** head: the revision counter of tables written before revisions were taken from the log (read as a floor). */
   head: 'rev',
-  /** head: every log row at or below it may be gone. */
+  /** head: the revision of the latest delete; revisions never go below it (a delete leaves no object behind). */
+  floor: 'floor',
+  /** head: watches and continues at or below it are expired. */
   compacted: 'compacted',
 } as const;
 
 /** The log sort key of a type's head item; revisions start at 1. */
 export const HEAD_SK = 0;
+
+/**
+ * How long after `expiresAt` DynamoDB's TTL may delete a log row. Readers
+ * stop using a row at `expiresAt`; writers rely on the latest row being
+ * present until `ttl` (see `log.ts`, `latestRevision`).
+ */
+export const TTL_GRACE_SECONDS = 3_600;
 
 /** Separates namespace and name in the objects sort key; below every character a namespace may hold ([a-z0-9-]), so sk order is (namespace, name) order. */
 export const KEY_SEPARATOR = '#';
@@ -114,7 +128,7 @@ export async function createDynamoTables(client: DynamoDBClient, names: DynamoTa
     .send(
       new UpdateTimeToLiveCommand({
         TableName: names.log,
-        TimeToLiveSpecification: { AttributeName: ATTR.expiresAt, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: ATTR.ttl, Enabled: true },
       }),
     )
     .catch(() => undefined);

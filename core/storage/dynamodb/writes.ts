@@ -1,14 +1,20 @@
 /**
  * The one write path of the DynamoDB store: a TransactWriteItems of
- *   [0] the type's head: SET rev = R+1, on condition rev is still R,
- *   [1] the object: Put/Delete on condition of its stored revision
+ *   [0] the object: Put/Delete on condition of its stored revision
  *       (attribute_not_exists for a create),
- *   [2] the log row R+1 (and [3] an overflow row for a large prev body).
- * Revisions are thus allocated inside the write: gapless and in commit order,
- * at the price of serializing every write of a type on its head item.
- * Cancellation reasons tell the outcomes apart: [1] failed → KeyExists, or
- * the object changed since it was read (the caller reads again); [0] failed
- * → another write took R+1, retry with the head DynamoDB returned;
+ *   [1] the log row R = latest + 1, on condition it does not exist yet,
+ *   [2] for a delete only: the head's revision floor SET to R (a deleted
+ *       object no longer carries its revision; see `latestRevision`),
+ *   and an overflow row when a large previous body does not fit the row.
+ * The log row is the revision counter: revisions are allocated inside the
+ * write, gapless and in commit order (a writer takes R only after seeing
+ * R - 1 committed, and only one writer can create row R). Without a
+ * separate counter item a create or update is two items, each a single
+ * write unit for a compressed body under 1 KB: 4 WRU (transactions bill
+ * twice).
+ * Cancellation reasons tell the outcomes apart: [0] failed → KeyExists, or
+ * the object changed since it was read (the caller reads again); [1] failed
+ * → another write took R, retry at the new latest revision;
  * TransactionConflict/throttling → retry with jittered backoff.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,15 +23,17 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import type { KubeObject } from '../../api/object.ts';
 import { StorageError } from '../errors.ts';
 import type { StoreEventType, StoreKey } from '../store.ts';
-import { encodeBody, type Item, keyString, logItems, objectItem, stamp } from './codec.ts';
+import { compressBody } from './body-codec.ts';
+import { encodeBody, keyString, logItems, objectItem, stamp } from './codec.ts';
 import type { DynamoContext } from './context.ts';
 import { backoff, errorName, isRetryable, RETRYABLE_REASONS, toStorageError } from './driver-errors.ts';
-import { readHead } from './log.ts';
+import { latestRevision } from './log.ts';
 import { ATTR, HEAD_SK, objectSortKey } from './tables.ts';
 
 /** An object as read from the objects table. */
 export interface StoredObject {
   obj: KubeObject;
+  /** The object as stored (JSON). */
   body: string;
   revision: number;
 }
@@ -46,7 +54,7 @@ const CONTENTION_ATTEMPTS = 200;
 const CONTENTION_CAP_MILLIS = 1_000;
 
 /**
- * Waits after losing the head race: uniform in [0, latency·2^attempt], capped.
+ * Waits after losing the race for a revision: uniform in [0, latency·2^attempt], capped.
  * Scaling by the transaction latency spreads the losers over about as many
  * commit slots as there are of them, instead of having them collide again
  * (measured on DynamoDB Local with 32 racing writers: about 2.2
@@ -61,20 +69,15 @@ function contentionBackoff(attempt: number, latencyMillis: number): Promise<void
 const EVENT: Record<WriteOp['kind'], StoreEventType> = { create: 'ADDED', update: 'MODIFIED', delete: 'DELETED' };
 
 /**
- * Commits `op` at the revision after `headRevision` (or a later one, if
- * other writers get there first). Throws KeyExists for a create of a taken
- * key, InvalidObject for an oversized object, Timeout when contention or
+ * Commits `op` at the revision after `latest` (or a later one, if other
+ * writers get there first). Throws KeyExists for a create of a taken key,
+ * InvalidObject for an oversized object, Timeout when contention or
  * conflicts outlast the retries, Unreachable for other DynamoDB failures.
  */
-export async function commit(
-  ctx: DynamoContext,
-  key: StoreKey,
-  op: WriteOp,
-  headRevision: number,
-): Promise<CommitResult> {
+export async function commit(ctx: DynamoContext, key: StoreKey, op: WriteOp, latest: number): Promise<CommitResult> {
   const k = keyString(key);
-  let head = headRevision;
-  let built: { revision: number; input: TransactWriteCommandInput; body: string } | undefined;
+  let head = latest;
+  let built: Built | undefined;
   let transient = 0;
   for (let attempt = 0; ; attempt++) {
     if (attempt >= CONTENTION_ATTEMPTS) {
@@ -98,14 +101,15 @@ export async function commit(
         continue;
       }
       const codes = reasons.map((r) => r.Code ?? 'None');
-      if (codes[1] === 'ConditionalCheckFailed') {
+      if (codes[0] === 'ConditionalCheckFailed') {
         if (op.kind === 'create') throw new StorageError('KeyExists', `key exists: ${k}`, k);
         return { stale: true };
       }
-      if (codes[0] === 'ConditionalCheckFailed') {
+      if (codes[1] === 'ConditionalCheckFailed') {
+        // Another write took revision R first; R + 1 is likely taken by now too under contention.
         ctx.stats.transactMillis += (performance.now() - sent - ctx.stats.transactMillis) / 8;
-        head = headFrom(reasons[0].Item) ?? (await readHead(ctx, key.resource)).revision;
         await contentionBackoff(attempt, ctx.stats.transactMillis);
+        head = Math.max(head + 1, await latestRevision(ctx, key.resource));
         continue;
       }
       if (codes.some((c) => RETRYABLE_REASONS.has(c))) {
@@ -122,67 +126,73 @@ export async function commit(
   }
 }
 
+interface Built {
+  revision: number;
+  input: TransactWriteCommandInput;
+  /** The stored object as JSON (empty for a delete). */
+  body: string;
+}
+
 /** Builds the transaction for revision `head + 1`. */
-function build(
-  ctx: DynamoContext,
-  key: StoreKey,
-  op: WriteOp,
-  head: number,
-): { revision: number; input: TransactWriteCommandInput; body: string } {
+function build(ctx: DynamoContext, key: StoreKey, op: WriteOp, head: number): Built {
   const revision = head + 1;
   const body = op.kind === 'delete' ? '' : encodeBody(stamp(op.obj, revision), key);
+  const compressed = op.kind === 'delete' ? undefined : compressBody(body);
   const t = ctx.tables;
   const objectKey = { [ATTR.pk]: key.resource, [ATTR.sk]: objectSortKey(key.namespace, key.name) };
-  const headUpdate: TransactItem = {
-    Update: {
-      TableName: t.log,
-      Key: { [ATTR.pk]: key.resource, [ATTR.sk]: HEAD_SK },
-      UpdateExpression: 'SET #h = :next',
-      ConditionExpression: head === 0 ? 'attribute_not_exists(#h)' : '#h = :cur',
-      ExpressionAttributeNames: { '#h': ATTR.head },
-      ExpressionAttributeValues: head === 0 ? { ':next': revision } : { ':next': revision, ':cur': head },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
+  const unchangedSince = (current: StoredObject) => ({
+    ConditionExpression: '#rv = :cur',
+    ExpressionAttributeNames: { '#rv': ATTR.revision },
+    ExpressionAttributeValues: { ':cur': current.revision },
+  });
   const objectWrite: TransactItem =
     op.kind === 'create'
       ? {
           Put: {
             TableName: t.objects,
-            Item: objectItem(key, revision, body),
+            Item: objectItem(key, revision, compressed!),
             ConditionExpression: 'attribute_not_exists(#sk)',
             ExpressionAttributeNames: { '#sk': ATTR.sk },
           },
         }
       : op.kind === 'update'
-        ? {
-            Put: {
-              TableName: t.objects,
-              Item: objectItem(key, revision, body),
-              ConditionExpression: '#rv = :cur',
-              ExpressionAttributeNames: { '#rv': ATTR.revision },
-              ExpressionAttributeValues: { ':cur': op.current.revision },
-            },
-          }
-        : {
-            Delete: {
-              TableName: t.objects,
-              Key: objectKey,
-              ConditionExpression: '#rv = :cur',
-              ExpressionAttributeNames: { '#rv': ATTR.revision },
-              ExpressionAttributeValues: { ':cur': op.current.revision },
-            },
-          };
-  const log = logItems(key.resource, {
-    revision,
-    type: EVENT[op.kind],
-    namespace: key.namespace,
-    name: key.name,
-    body: op.kind === 'delete' ? undefined : body,
-    prev: op.kind === 'create' ? undefined : op.current.body,
-    expiresAt: Math.floor(ctx.now() / 1000) + ctx.retentionSeconds,
-  });
-  const items: TransactItem[] = [headUpdate, objectWrite, { Put: { TableName: t.log, Item: log.row } }];
+        ? { Put: { TableName: t.objects, Item: objectItem(key, revision, compressed!), ...unchangedSince(op.current) } }
+        : { Delete: { TableName: t.objects, Key: objectKey, ...unchangedSince(op.current) } };
+  const log = logItems(
+    key.resource,
+    {
+      revision,
+      type: EVENT[op.kind],
+      namespace: key.namespace,
+      name: key.name,
+      body: op.kind === 'delete' ? undefined : body,
+      prev: op.kind === 'create' ? undefined : op.current.body,
+      expiresAt: Math.floor(ctx.now() / 1000) + ctx.retentionSeconds,
+    },
+    compressed,
+  );
+  const items: TransactItem[] = [
+    objectWrite,
+    {
+      Put: {
+        TableName: t.log,
+        Item: log.row,
+        ConditionExpression: 'attribute_not_exists(#sk)',
+        ExpressionAttributeNames: { '#sk': ATTR.sk },
+      },
+    },
+  ];
+  if (op.kind === 'delete') {
+    items.push({
+      Update: {
+        TableName: t.log,
+        Key: { [ATTR.pk]: key.resource, [ATTR.sk]: HEAD_SK },
+        UpdateExpression: 'SET #f = :r',
+        ExpressionAttributeNames: { '#f': ATTR.floor },
+        ExpressionAttributeValues: { ':r': revision },
+      },
+    });
+  }
   if (log.overflow) items.push({ Put: { TableName: t.log, Item: log.overflow } });
   return { revision, body, input: { TransactItems: items, ClientRequestToken: randomUUID() } };
 }
@@ -191,11 +201,4 @@ function build(
 function cancellationReasons(e: unknown): CancellationReason[] | undefined {
   if (errorName(e) !== 'TransactionCanceledException') return undefined;
   return (e as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-}
-
-/** The head revision in a cancellation reason's ALL_OLD item (wire format), when DynamoDB sent one. */
-function headFrom(item: Item | Record<string, { N?: string }> | undefined): number | undefined {
-  const v = item?.[ATTR.head] as { N?: string } | number | undefined;
-  if (typeof v === 'number') return v;
-  return v?.N === undefined ? undefined : Number(v.N);
 }

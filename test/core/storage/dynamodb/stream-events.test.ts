@@ -4,7 +4,8 @@
  * change types, records that are not changes, overflowed previous bodies,
  * malformed records, and redelivery.
  */
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../../../core/api/object.ts';
@@ -45,6 +46,11 @@ function record(
     ...extra,
   };
 }
+
+/** `n` characters of random base64, which compression cannot shrink much. */
+const noise = (n: number) => randomBytes(n).toString('base64').slice(0, n);
+/** Two bodies that do not fit one log row even compressed. */
+const BIG = Math.ceil(LOG_INLINE_BYTES / 1.4);
 
 const v1 = stamp(makeObject({ name: 'a', namespace: 'ns1', spec: { n: 1 } }), 7);
 const v2 = stamp(makeObject({ name: 'a', namespace: 'ns1', spec: { n: 2 } }), 8);
@@ -127,7 +133,7 @@ describe('toStoreEvents', () => {
     ['the head row advanced', () => record('MODIFY', { pk: 'widgets', sk: 0, rev: 2 })],
     [
       'an overflow row',
-      () => change('MODIFIED', 8, v2, { ...v1, spec: { big: 'x'.repeat(LOG_INLINE_BYTES) } }).overflow!,
+      () => change('MODIFIED', 8, { ...v2, spec: { big: noise(BIG) } }, { ...v1, spec: { big: noise(BIG) } }).overflow!,
     ],
     [
       'a TTL removal',
@@ -146,20 +152,24 @@ describe('toStoreEvents', () => {
   });
 
   describe('overflowed previous bodies', () => {
-    const big = { ...v1, spec: { big: 'x'.repeat(LOG_INLINE_BYTES) } };
-    const { row } = change('MODIFIED', 8, v2, big);
+    const big = { ...v1, spec: { big: noise(BIG) } };
+    const bigV2 = { ...v2, spec: { big: noise(BIG) } };
+    const { row, overflow } = change('MODIFIED', 8, bigV2, big);
+    const stored = unmarshall(overflow!.dynamodb!.NewImage as never).prev as Uint8Array;
 
     it('reads the previous body through the injected reader', async () => {
-      const readOverflowPrev = vi.fn(async () => JSON.stringify(big));
+      const readOverflowPrev = vi.fn(async () => stored);
       const out = await toStoreEvents([row], { readOverflowPrev });
       expect(readOverflowPrev).toHaveBeenCalledWith('widgets', 8);
-      expect(out.events.map((e) => e.event)).toEqual([{ type: 'MODIFIED', object: v2, prevObject: big, revision: 8 }]);
+      expect(out.events.map((e) => e.event)).toEqual([
+        { type: 'MODIFIED', object: bigV2, prevObject: big, revision: 8 },
+      ]);
     });
 
     it('leaves prevObject out when the overflow row is gone or no reader is given', async () => {
       for (const opts of [{ readOverflowPrev: async () => undefined }, {}]) {
         const out = await toStoreEvents([row], opts);
-        expect(out.events.map((e) => e.event)).toEqual([{ type: 'MODIFIED', object: v2, revision: 8 }]);
+        expect(out.events.map((e) => e.event)).toEqual([{ type: 'MODIFIED', object: bigV2, revision: 8 }]);
       }
     });
 
