@@ -16,6 +16,7 @@ import type { Logger } from '../core/apiserver/types.ts';
 import { startDaemonSetController } from '../core/controllers/daemonset/sync.ts';
 import { startDeploymentController } from '../core/controllers/deployment/sync.ts';
 import { startEndpointsController } from '../core/controllers/endpoints/sync.ts';
+import { startGarbageCollector } from '../core/controllers/garbagecollector/spec.ts';
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../core/controllers/replicaset/kinds.ts';
 import { startReplicaController } from '../core/controllers/replicaset/sync.ts';
@@ -116,7 +117,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     authorizer: clusterAuthorizer(registry),
     logger: opts.logger,
     now: () => new Date(),
-    garbageCollector: false,
+    // The collector runs with the workload controllers; without it Orphan/Foreground act as Background.
+    garbageCollector: opts.controllers !== false,
     get serverAddress() {
       return serverAddress;
     },
@@ -140,6 +142,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       await startEndpointsController(deps),
       await startDeploymentController(deps),
       await startDaemonSetController(deps),
+      await startGarbageCollector(deps),
     );
   }
   if (opts.scheduler !== false) controllers.push(await startScheduler(deps));

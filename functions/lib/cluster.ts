@@ -82,7 +82,7 @@ export function createApiAssembly(
     authorizer: clusterAuthorizer(registry),
     logger,
     now,
-    garbageCollector: false,
+    garbageCollector: true,
     serverAddress: config.serverAddress,
   });
   const bootstrap = once(() => ensureSystemNamespaces(registry, now));

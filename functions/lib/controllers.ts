@@ -14,6 +14,8 @@ import type { Logger } from '../../core/apiserver/types.ts';
 import { daemonSetControllerSpec } from '../../core/controllers/daemonset/sync.ts';
 import { deploymentControllerSpec } from '../../core/controllers/deployment/sync.ts';
 import { endpointsControllerSpec } from '../../core/controllers/endpoints/sync.ts';
+import { scanDependents } from '../../core/controllers/garbagecollector/graph.ts';
+import { garbageCollectorSpec } from '../../core/controllers/garbagecollector/spec.ts';
 import { namespaceControllerSpec } from '../../core/controllers/namespace/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../../core/controllers/replicaset/kinds.ts';
 import { replicaControllerSpec } from '../../core/controllers/replicaset/sync.ts';
@@ -47,6 +49,8 @@ export const CONTROLLER_FACTORIES: Readonly<Record<string, ControllerFactory>> =
   endpoints: (deps) => endpointsControllerSpec(deps),
   deployment: (deps) => deploymentControllerSpec(deps),
   daemonset: (deps) => daemonSetControllerSpec(deps),
+  // Stream consumer and queue consumer are separate processes here, so dependents are found by listing the store.
+  garbagecollector: (deps) => garbageCollectorSpec({ ...deps, finder: scanDependents(deps.store) }),
 };
 
 /** Builds the controllers of `factories` over `deps`. Throws when a factory's spec is named differently from its entry. */

@@ -2,7 +2,8 @@
  * How the garbage collector names objects and resolves ownerReferences.
  * Its work keys are `<storage resource>/<namespace>/<name>` (namespace empty
  * for cluster-scoped objects: `nodes//node-1`), so one key names one object
- * of any kind. An ownerReference carries no namespace: a namespaced owner is
+ * of any kind; `<key>/<uid>` asks for the dependents of the object with that
+ * uid, which is gone, to be collected. An ownerReference carries no namespace: a namespaced owner is
  * looked up in its dependent's namespace, a cluster-scoped one at cluster
  * scope — so an owner in another namespace is never found.
  */
@@ -41,6 +42,22 @@ export function parseKey(key: string): ObjectId | undefined {
   const info = BY_STORAGE.get(parts[0]);
   if (!info || (info.namespaced && !parts[1]) || (!info.namespaced && parts[1])) return undefined;
   return { info, namespace: parts[1], name: parts[2] };
+}
+
+/** The key asking for the dependents of the gone object `uid` at `key`. */
+export function sweepKey(key: string, uid: string): string {
+  return `${key}/${uid}`;
+}
+
+/** Parses an object key or a sweep key; undefined when malformed. */
+export function parseWorkKey(key: string): { id: ObjectId; goneUid?: string } | undefined {
+  const parts = key.split('/');
+  if (parts.length === 4 && parts[3]) {
+    const id = parseKey(parts.slice(0, 3).join('/'));
+    return id && { id, goneUid: parts[3] };
+  }
+  const id = parseKey(key);
+  return id && { id };
 }
 
 /** The served resource an ownerReference's apiVersion and kind name (by group and kind), if any. */

@@ -14,7 +14,7 @@ import type { Store, StoreEvent } from '../../storage/store.ts';
 import { ControllerEventRecorder } from '../events.ts';
 import { type ControllerSpec, type RunningController, startController } from '../runtime/controller.ts';
 import { OwnerGraph } from './graph.ts';
-import { COLLECTED_RESOURCES, keyOfObject, ownerKeysOf } from './identity.ts';
+import { COLLECTED_RESOURCES, keyOfObject, ownerKeysOf, sweepKey } from './identity.ts';
 import { isDeletingDependents, isOrphaning } from './plan.ts';
 import { type Collector, GARBAGE_COLLECTOR, type GarbageCollectorDeps, syncGarbage } from './sync.ts';
 
@@ -98,7 +98,7 @@ export function garbageKeys(c: WatchedCollector, resource: string, e: StoreEvent
   const refsChanged = !jsonEqual(refsOf(e.prevObject), refsOf(e.object));
   if (e.type === 'DELETED') {
     // Without a graph any deleted object may have had dependents.
-    if (!c.graph || c.graph.hasDependents(self)) keys.add(self);
+    if (!c.graph || c.graph.hasDependents(self)) keys.add(sweepKey(self, e.object.metadata.uid ?? ''));
     // Owners in a foreground deletion may have been waiting for this one.
     for (const k of ownerKeysOf(e.object)) keys.add(k);
     return [...keys];

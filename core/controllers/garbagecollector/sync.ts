@@ -19,7 +19,7 @@ import type { Store } from '../../storage/store.ts';
 import { ControllerEventRecorder } from '../events.ts';
 import type { SyncResult } from '../runtime/controller.ts';
 import type { DependentFinder } from './graph.ts';
-import { formatKey, type ObjectId, parseKey, resolveOwner } from './identity.ts';
+import { formatKey, type ObjectId, parseKey, parseWorkKey, resolveOwner } from './identity.ts';
 import {
   isDeletingDependents,
   isOrphaning,
@@ -160,11 +160,17 @@ async function collectKey(d: Collector, key: string): Promise<void> {
 }
 
 /** Reconciles `id` as an owner (`obj` undefined: it is gone). */
-async function syncOwner(d: Collector, id: ObjectId, obj: KubeObject | undefined): Promise<SyncResult | undefined> {
+async function syncOwner(
+  d: Collector,
+  id: ObjectId,
+  obj: KubeObject | undefined,
+  sweep: boolean,
+): Promise<SyncResult | undefined> {
   const uid = obj?.metadata.uid;
   const deleting = !!obj && (isOrphaning(obj) || isDeletingDependents(obj));
-  // Dependents of a gone owner, or of an earlier object of the same name: collect what dangles.
-  if (!obj || deleting || d.finder.inMemory) {
+  // Dependents of a gone owner, or of an earlier object of the same name, dangle: collect them.
+  // A store scan costs a namespace listing, so it is done when asked (a sweep key) or needed anyway.
+  if (sweep || deleting || d.finder.inMemory) {
     for (const entry of await d.finder.dependentsOf(id)) if (entry.ownerUid !== uid) await collectKey(d, entry.key);
   }
   if (!obj || !deleting || !uid) return undefined;
@@ -192,16 +198,17 @@ async function syncOwner(d: Collector, id: ObjectId, obj: KubeObject | undefined
 
 /**
  * Reconciles the object `key` (`<resource>/<namespace>/<name>`) in both its
- * roles. Idempotent; throws to retry; a malformed key is logged and dropped.
+ * roles; a sweep key (`<key>/<uid>`) also collects the dependents of `uid`. Idempotent; throws to retry; a malformed key is logged and dropped.
  */
 export async function syncGarbage(d: Collector, key: string): Promise<SyncResult | undefined> {
-  const id = parseKey(key);
-  if (!id) {
+  const parsed = parseWorkKey(key);
+  if (!parsed) {
     d.deps.logger.warn({ controller: 'garbagecollector', key }, 'malformed key');
     return undefined;
   }
+  const { id, goneUid } = parsed;
   await d.prime();
   let obj = await read(d, id);
   if (obj && (await collectDependent(d, id, obj))) obj = await read(d, id);
-  return syncOwner(d, id, obj);
+  return syncOwner(d, id, obj, goneUid !== undefined && goneUid !== obj?.metadata.uid);
 }
