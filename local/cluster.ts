@@ -4,14 +4,14 @@
  * loopback, an admin kubeconfig, the system namespaces, and the in-process
  * controllers.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findResource } from '../core/api/resources.ts';
 import { MASTERS_GROUP, staticTokenAuthenticator } from '../core/apiserver/auth.ts';
 import { createApiHandler } from '../core/apiserver/handler.ts';
 import { clusterAuthorizer } from '../core/apiserver/node-graph.ts';
-import { nodeTokenAuthenticator } from '../core/apiserver/node-tokens.ts';
+import { nodeTokenAuthenticator, publishKubeletClientDigest } from '../core/apiserver/node-tokens.ts';
 import type { Logger } from '../core/apiserver/types.ts';
 import { startDaemonSetController } from '../core/controllers/daemonset/sync.ts';
 import { startDeploymentController } from '../core/controllers/deployment/sync.ts';
@@ -25,6 +25,7 @@ import { ensureObject, ensureSystemNamespaces, systemContext } from '../core/reg
 import { Registry } from '../core/registry/registry.ts';
 import { startScheduler } from '../core/scheduler/loop.ts';
 import type { Store } from '../core/storage/store.ts';
+import { createKubeletClient } from '../agent/server/kubelet-client.ts';
 import { ensureAdminCredential } from './credentials.ts';
 import { startServer } from './http-server.ts';
 import { readKubeconfigToken, writeKubeconfig } from './kubeconfig.ts';
@@ -106,7 +107,12 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   await ensureSystemNamespaces(registry, () => new Date());
 
   let serverAddress = `${host}:${opts.port ?? 6443}`;
+  // The token this API server presents to kubelets lives only in memory; agents check its published digest.
+  const kubeletToken = randomBytes(32).toString('base64url');
+  await publishKubeletClientDigest(registry, kubeletToken, new Date());
+  const kubelets = createKubeletClient({ token: kubeletToken });
   const handler = createApiHandler({
+    podConnector: kubelets,
     registry,
     authenticators: [
       staticTokenAuthenticator([
@@ -123,7 +129,12 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       return serverAddress;
     },
   });
-  const server = await startServer(handler, { host, port: opts.port ?? 6443, tls });
+  const server = await startServer(handler, {
+    host,
+    port: opts.port ?? 6443,
+    tls,
+    relayUpgrade: kubelets.relayUpgrade,
+  });
   serverAddress = `${host}:${server.port}`;
   await ensureKubernetesService(registry, opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, host, server.port);
   writeKubeconfig(kubeconfigPath, {

@@ -1,12 +1,17 @@
 /**
  * The local HTTP(S) adapter: turns Node requests into `ApiRequest`s for the
  * API handler and writes `ApiResponse`s back, flushing each chunk of a
- * streamed response (watches) as it comes.
+ * streamed response (watches, `pods/log -f`) as it comes. Upgrade requests
+ * (`pods/exec` over WebSocket) go through the handler too: an `upgrade`
+ * answer is handed to `relayUpgrade`, anything else is written on the raw
+ * socket, which is then closed.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type ApiHandler, type ApiRequest, MAX_BODY_BYTES } from '../core/apiserver/types.ts';
+import type { Duplex } from 'node:stream';
+import type { UpgradeTarget } from '../core/apiserver/connect.ts';
+import { type ApiHandler, type ApiRequest, type ApiResponse, MAX_BODY_BYTES } from '../core/apiserver/types.ts';
 import type { TlsMaterial } from './tls.ts';
 
 /** A running API server. */
@@ -35,22 +40,45 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
   });
 }
 
-async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Completes an `upgrade` answer on the client's socket (the local cluster relays it to a kubelet). */
+export type UpgradeRelay = (target: UpgradeTarget, req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+function apiRequest(req: IncomingMessage, body: Uint8Array | undefined, signal: AbortSignal): ApiRequest {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body, signal };
+}
+
+async function serveUpgrade(
+  handler: ApiHandler,
+  relay: UpgradeRelay | undefined,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  const abort = new AbortController();
+  socket.on('close', () => abort.abort());
+  socket.on('error', () => socket.destroy());
+  const out: ApiResponse = await handler(apiRequest(req, undefined, abort.signal));
+  if (out.upgrade && relay) return relay(out.upgrade, req, socket, head);
+  const status = out.upgrade ? 501 : out.status;
+  const body = out.upgrade
+    ? ''
+    : typeof out.body === 'string'
+      ? out.body
+      : Buffer.from(out.body ?? '').toString('utf8');
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+  for (const [k, v] of Object.entries(out.headers)) lines.push(`${k}: ${v}`);
+  lines.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close');
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   const body = await readBody(req, MAX_BODY_BYTES);
-  const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  const apiReq: ApiRequest = {
-    method: req.method ?? 'GET',
-    path: url.pathname,
-    query: url.searchParams,
-    headers,
-    body,
-    signal: abort.signal,
-  };
-  const out = await handler(apiReq);
+  const out = await handler(apiRequest(req, body, abort.signal));
   if (body && body.length > MAX_BODY_BYTES) out.headers.connection = 'close';
   if (!out.stream) {
     res.writeHead(out.status, out.headers);
@@ -77,7 +105,7 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
 /** Starts serving `handler` on host:port (port 0 picks one); HTTPS when TLS material is given. */
 export function startServer(
   handler: ApiHandler,
-  opts: { host: string; port: number; tls?: TlsMaterial },
+  opts: { host: string; port: number; tls?: TlsMaterial; relayUpgrade?: UpgradeRelay },
 ): Promise<RunningServer> {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     serve(handler, req, res).catch(() => {
@@ -89,6 +117,9 @@ export function startServer(
     ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener)
     : createHttpServer(listener);
   server.keepAliveTimeout = 65_000;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    serveUpgrade(handler, opts.relayUpgrade, req, socket, head).catch(() => socket.destroy());
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

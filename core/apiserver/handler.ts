@@ -7,6 +7,7 @@
 import { forbidden, pathNotFound, StatusError, tooLarge, unauthorized } from '../errors/index.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Authenticator, Authorizer } from './auth.ts';
+import type { PodConnector } from './connect.ts';
 import {
   AGGREGATED_DISCOVERY_TYPE,
   aggregatedDiscovery,
@@ -42,6 +43,8 @@ export interface ApiHandlerDeps {
   serverAddress: string;
   /** Returns whether the server is ready (store reachable, bootstrap done). */
   ready?: () => Promise<boolean>;
+  /** Serves pods/log and pods/exec (the kubelets locally); without it they answer 503. */
+  podConnector?: PodConnector;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);

@@ -6,12 +6,14 @@
  * Lease `kube-node-lease/<name>`, get the pods bound to it and list/watch pods
  * only with `fieldSelector=spec.nodeName=<name>`, update the status of and
  * delete pods bound to it, get the secrets and configmaps those pods
- * reference, read services and endpoints, and write events. Everything else
+ * reference (and the digest of the API server's kubelet token), read services
+ * and endpoints, and write events. Everything else
  * is denied; for users that are not nodes it has no opinion.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { parseFieldSelector, requiresExactMatch } from '../api/selectors/fields.ts';
 import type { AuthorizationDecision, Authorizer } from './auth.ts';
+import { KUBELET_CLIENT_CONFIGMAP } from './connect.ts';
 import { decodeObjectBody } from './negotiation.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
 import type { ApiRequest, UserInfo } from './types.ts';
@@ -139,6 +141,8 @@ async function authorizeReferenced(
   req?: ApiRequest,
 ): Promise<AuthorizationDecision> {
   if (ri.subresource || !READ.has(ri.verb)) return deny();
+  const kubeletClient = ri.resource === 'configmaps' && ri.namespace === 'kube-system' && ri.verb === 'get';
+  if (kubeletClient && ri.name === KUBELET_CLIENT_CONFIGMAP) return allow;
   // A list/watch is allowed for one object pinned by metadata.name, as the kubelet's watching secret manager does.
   const name = ri.name || (ri.verb !== 'get' ? selectorValue(req, 'metadata.name') : undefined);
   if (!name || !ri.namespace) return deny('can only get individual resources of this type');

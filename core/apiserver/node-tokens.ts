@@ -9,9 +9,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '../api/object.ts';
 import { findResource } from '../api/resources.ts';
-import { isNotFound } from '../errors/index.ts';
+import { isAlreadyExists, isNotFound } from '../errors/index.ts';
+import { systemContext } from '../registry/bootstrap.ts';
 import type { Registry } from '../registry/registry.ts';
 import { type Authenticator, bearerToken } from './auth.ts';
+import { KUBELET_CLIENT_CONFIGMAP, KUBELET_CLIENT_DIGEST_KEY } from './connect.ts';
 import { NODE_USER_PREFIX, NODES_GROUP } from './node-authorizer.ts';
 import type { UserInfo } from './types.ts';
 
@@ -118,4 +120,27 @@ export function nodeTokenAuthenticator(opts: NodeTokenAuthenticatorOptions): Aut
       return user;
     },
   };
+}
+
+/**
+ * Publishes the SHA-256 of the token this API server presents to kubelets in
+ * the ConfigMap `kube-system/skube-kubelet-client` (created or overwritten),
+ * where agents read it with their node credential. Idempotent.
+ */
+export async function publishKubeletClientDigest(registry: Registry, token: string, now: Date): Promise<void> {
+  const configmaps = findResource('', 'v1', 'configmaps')!;
+  const body: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: KUBELET_CLIENT_CONFIGMAP, namespace: NODE_TOKEN_NAMESPACE },
+    data: { [KUBELET_CLIENT_DIGEST_KEY]: tokenDigest(token) },
+  } as KubeObject;
+  const ctx = systemContext(now);
+  try {
+    await registry.create(ctx, configmaps, NODE_TOKEN_NAMESPACE, body);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    const replace = (cur: KubeObject) => ({ ...cur, data: body.data }) as KubeObject;
+    await registry.write(ctx, configmaps, NODE_TOKEN_NAMESPACE, KUBELET_CLIENT_CONFIGMAP, replace, '');
+  }
 }

@@ -11,6 +11,7 @@ import { type DeleteOptions, deleteObject } from '../registry/delete.ts';
 import type { Registry } from '../registry/registry.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
 import type { RequestContext } from '../registry/strategy.ts';
+import type { PodConnector } from './connect.ts';
 import { listObjects } from './list.ts';
 import {
   decodeObjectBody,
@@ -33,6 +34,8 @@ export interface ResourceHandlerDeps {
   registry: Registry;
   garbageCollector: boolean;
   now: () => Date;
+  /** Serves pods/log and pods/exec; without it they answer 503. */
+  podConnector?: PodConnector;
 }
 
 const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);

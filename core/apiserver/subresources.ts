@@ -1,7 +1,8 @@
 /**
  * Subresources: `status` (get/update/patch of status only), `scale`
  * (autoscaling/v1 Scale over a workload's replicas), `binding` (assigning a
- * pod to a node) and `finalize` (a namespace's spec finalizers).
+ * pod to a node), `finalize` (a namespace's spec finalizers) and the connect
+ * subresources `pods/log` and `pods/exec` (`pod-connect.ts`).
  */
 import type { Binding } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/object.ts';
@@ -11,6 +12,7 @@ import { bindPod } from '../registry/binding.ts';
 import type { RequestContext } from '../registry/strategy.ts';
 import { decodeObjectBody, decodePatch, patchTypeOf } from './negotiation.ts';
 import { applyPatch } from './patch.ts';
+import { handlePodExec, handlePodLog } from './pod-connect.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
 import type { ResourceHandlerDeps } from './resource-handler.ts';
 import { checkUnknownFields } from './resource-handler.ts';
@@ -84,6 +86,10 @@ export async function handleSubresource(
       return handleScale(deps, ctx, req, ri, info);
     case 'binding':
       return handleBinding(deps, ctx, req, ri);
+    case 'log':
+      return handlePodLog(deps, req, ri);
+    case 'exec':
+      return handlePodExec(deps, req, ri);
     default:
       throw methodNotAllowed(`the server does not serve ${info.resource}/${ri.subresource} in this version of skube`);
   }

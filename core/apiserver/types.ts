@@ -4,6 +4,7 @@
  * nothing in the handler depends on `node:http`.
  */
 import type { RequestContext, UserInfo } from '../registry/strategy.ts';
+import type { UpgradeTarget } from './connect.ts';
 
 /** An HTTP request as the API handler sees it. Header names are lower case. */
 export interface ApiRequest {
@@ -23,6 +24,8 @@ export interface ApiResponse {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   stream?: AsyncIterable<string>;
+  /** Set on an upgrade (`pods/exec`): the adapter relays the connection to this target instead of answering. */
+  upgrade?: UpgradeTarget;
 }
 
 /** The one function both adapters call. */

@@ -154,6 +154,8 @@ describe('nodeAuthorizer', () => {
     ['GET', '/api/v1/namespaces/default/secrets/other-secret', undefined, false, NO_RELATIONSHIP],
     ['GET', '/api/v1/namespaces/kube-system/secrets/pull', undefined, false, NO_RELATIONSHIP],
     ['GET', '/api/v1/namespaces/default/configmaps/pull', undefined, false, NO_RELATIONSHIP],
+    ['GET', '/api/v1/namespaces/kube-system/configmaps/skube-kubelet-client', undefined, true, undefined],
+    ['GET', '/api/v1/namespaces/kube-system/secrets/skube-kubelet-client', undefined, false, NO_RELATIONSHIP],
     ['GET', '/api/v1/namespaces/default/secrets', undefined, false, 'can only get individual resources of this type'],
     [
       'GET',
