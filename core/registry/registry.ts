@@ -5,7 +5,7 @@
  * validation → size ceiling → allocations → conditional store write.
  * A rejected request changes nothing.
  */
-import { applyDefaults } from '../api/defaulting/index.ts';
+import { addDefaultTolerationSeconds, applyDefaults } from '../api/defaulting/index.ts';
 import { clone, type KubeObject } from '../api/object.ts';
 import { groupVersion, type ResourceInfo, storageResource } from '../api/resources.ts';
 import { validateObject, validateObjectUpdate } from '../api/validation/index.ts';
@@ -29,10 +29,14 @@ import type { RequestContext, ResourceStrategy, StrategyDeps } from './strategy.
 /** Objects whose stored JSON exceeds this are refused with 422 (the DynamoDB item ceiling needs headroom). */
 export const MAX_OBJECT_BYTES = 350 * 1024;
 
+const isPods = (info: ResourceInfo) => info.group === '' && info.resource === 'pods';
+
 /** What the registry needs from its surroundings. */
 export interface RegistryDeps extends StrategyDeps {
   store: Store;
   uid: () => string;
+  /** `tolerationSeconds` of the not-ready/unreachable tolerations pods get by default (DefaultTolerationSeconds admission; 300). */
+  defaultTolerationSeconds?: number;
 }
 
 /** Which part of the object a write addresses. */
@@ -75,6 +79,7 @@ export class Registry {
       obj.metadata.name = generateName(obj.metadata.generateName, this.deps.random);
     }
     obj = applyDefaults(info, obj);
+    if (isPods(info)) addDefaultTolerationSeconds(obj, this.deps.defaultTolerationSeconds);
     fillCreateMeta(obj, { uid: this.deps.uid(), now: ctx.now, usesGeneration: strategy.usesGeneration });
     if (strategy.statusSubresource) delete obj.status;
     strategy.prepareForCreate?.(obj, ctx);
@@ -218,6 +223,7 @@ export class Registry {
       next = { ...clone(current), spec: { ...(current.spec as object), finalizers } };
     } else {
       next = applyDefaults(info, { ...desired, metadata: { ...desired.metadata } });
+      if (isPods(info)) addDefaultTolerationSeconds(next, this.deps.defaultTolerationSeconds);
       next.metadata.name = current.metadata.name;
       if (info.namespaced) next.metadata.namespace = current.metadata.namespace;
       keepSystemMeta(next, current);

@@ -42,4 +42,5 @@ export function applyDefaults(info: Pick<ResourceInfo, 'group' | 'kind'>, obj: K
 }
 
 export { imageTag } from './pod.ts';
+export { addDefaultTolerationSeconds, DEFAULT_TOLERATION_SECONDS } from './tolerations.ts';
 export { dropServiceTypeDependentFields } from './service.ts';
