@@ -22,6 +22,10 @@ if (skip) console.warn(`agent end-to-end tests skipped: ${skip}`);
 const NODE_A = uniqueNodeName('pods-a');
 const NODE_B = uniqueNodeName('pods-b');
 
+/** Waits until `check` returns a value (see `eventually`). */
+const waitFor = async <T>(check: () => Promise<T | undefined>, timeoutMs: number, intervalMs: number): Promise<T> =>
+  (await eventually(check, timeoutMs, intervalMs)) as T;
+
 /** GET http://host:port/ → body. */
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -89,7 +93,7 @@ spec:
         ports: [{ containerPort: 8080 }]
         readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
 `);
-    const pods = await eventually(
+    const pods = await waitFor(
       async () => {
         const list = await getJson<{ items: Pod[] }>(['get', 'pods', '-l', 'app=hello']);
         const ready = list.items.filter((p) =>
@@ -131,7 +135,7 @@ spec:
       exec: { command: [sh, -c, 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc 127.0.0.1 8080 | grep -q hello-from-server'] }
       periodSeconds: 1
 `);
-    const p = await eventually(
+    const p = await waitFor(
       async () => {
         const x = await pod('duo');
         return x.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True') ? x : undefined;
@@ -158,7 +162,7 @@ spec:
     image: ${c.image}
     command: [sh, -c, 'echo crashed >&2; printf bye > /dev/termination-log; exit 3']
 `);
-    const first = await eventually(
+    const first = await waitFor(
       async () => {
         const s = (await pod('crasher')).status?.containerStatuses?.[0];
         return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.restartCount >= 1 ? s : undefined;
@@ -170,7 +174,7 @@ spec:
     expect(first.state!.waiting!.message).toMatch(
       /^back-off \d+s restarting failed container=app pod=crasher_default\(/,
     );
-    const later = await eventually(
+    const later = await waitFor(
       async () => {
         const s = (await pod('crasher')).status?.containerStatuses?.[0];
         return s && s.restartCount > first.restartCount ? s : undefined;
@@ -247,7 +251,7 @@ spec:
     volumeMounts: [{ name: out, mountPath: /out }]
     lifecycle: { preStop: { exec: { command: [sh, -c, 'echo prestop >> /out/log'] } } }
 `);
-      const p = await eventually(
+      const p = await waitFor(
         async () => {
           const x = await pod('graceful');
           return x.status?.phase === 'Running' ? x : undefined;
