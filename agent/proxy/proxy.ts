@@ -11,7 +11,7 @@ import type { Logger } from '../../core/apiserver/types.ts';
 import type { ApiClient } from '../../core/client/api-client.ts';
 import { startInformer } from '../../core/client/informer.ts';
 import { ClusterIpAddresses } from './addresses.ts';
-import { execRunner } from './exec.ts';
+import { type CommandRunner, execRunner } from './exec.ts';
 import type { NetnsPodNetwork, PodNetwork } from './pod-network.ts';
 import { type BalancingMode, planProxy } from './plan.ts';
 import { Proxier, type ProxierOptions } from './proxier.ts';
@@ -46,9 +46,15 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-/** The IPv4 address of the Docker bridge `docker0`, if the host has one. */
-export function dockerBridgeIp(): string | undefined {
-  return networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address;
+/**
+ * The IPv4 address of the Docker bridge `docker0`, if the host has one.
+ * Asks `ip` first: Node's interface list leaves out a bridge that is down,
+ * as docker0 is while no container runs.
+ */
+export async function dockerBridgeIp(run: CommandRunner = execRunner): Promise<string | undefined> {
+  const r = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0']);
+  const fromIp = r.code === 0 ? /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(r.stdout)?.[1] : undefined;
+  return fromIp ?? networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address;
 }
 
 /** What of the Services matters to /etc/hosts: namespace, name and ClusterIP. */
@@ -61,7 +67,7 @@ const hostsSignature = (services: Service[]) =>
 /** Starts the proxy. Does not block on the first sync (await `synced`). */
 export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const { logger } = opts;
-  const podGatewayIp = opts.podNetwork?.update ? (opts.podGatewayIp ?? dockerBridgeIp()) : undefined;
+  const podGatewayIp = opts.podNetwork?.update ? (opts.podGatewayIp ?? (await dockerBridgeIp())) : undefined;
   const proxier = new Proxier({
     node: { nodeIp: opts.nodeIp, ...(podGatewayIp ? { podGatewayIp } : {}) },
     logger,
