@@ -72,7 +72,7 @@ spec:
   it('prints a container log with stdout and stderr, honouring -c, --tail and --since', async () => {
     const main = await eventually(async () => {
       const r = await kubectl(['logs', 'talker', '-c', 'main']);
-      return r.stdout.includes('line 3') ? r.stdout : undefined;
+      return r.stdout.includes('line 3') ? r.stdout : '';
     }, 60_000);
     expect(main).toMatch(/^line 1\nline 2\nline 3\n/);
     expect((await kubectl(['logs', 'talker', '-c', 'side'])).stdout).toBe('side hello\n');
@@ -109,7 +109,7 @@ spec:
     );
     const previous = await eventually(async () => {
       const r = await kubectl(['logs', 'crasher', '--previous']);
-      return r.code === 0 && r.stdout.includes('attempt at') ? r.stdout : undefined;
+      return r.code === 0 && r.stdout.includes('attempt at') ? r.stdout : '';
     }, 60_000);
     expect(previous.trim().split('\n')).toHaveLength(1);
   });
