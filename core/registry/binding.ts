@@ -10,7 +10,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource, type ResourceInfo } from '../api/resources.ts';
 import { rfc3339 } from '../api/time.ts';
-import { conflict } from '../errors/index.ts';
+import { conflict, isConflict, isNotFound } from '../errors/index.ts';
 import { isStorageError } from '../storage/errors.ts';
 import { allocationEntry, release, reserve } from './node-allocation.ts';
 import type { Registry } from './registry.ts';
@@ -27,6 +27,11 @@ export interface BindOptions {
    * without reading it again; the write still re-checks the stored pod.
    */
   pod?: Pod;
+  /**
+   * The caller's copy of the target node (the scheduler's), whose
+   * allocatable the reservation is checked against instead of reading it.
+   */
+  node?: Node;
 }
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
@@ -43,7 +48,7 @@ const PODS_GR = { group: '', resource: 'pods' };
  * not `opts.uid`, it is being deleted, it is already assigned to a node, or
  * the node has no room left for it (requests, pod count, host ports against
  * what earlier bindings reserved), so two binders racing for one pod, or for
- * the last room on one node, never both succeed. A failed write releases the
+ * the last room on one node, never both succeed. A refused write releases the
  * reservation. Not idempotent: a second call for a bound pod answers 409.
  */
 export async function bindPod(
@@ -59,13 +64,18 @@ export async function bindPod(
   const uid = opts.uid || pod.metadata?.uid;
   checkBindable(pod, name, uid);
   if (ctx.dryRun) return writeBinding(registry, ctx, namespace, name, nodeName, { ...opts, uid });
-  const node = await getNode(registry, nodeName);
+  const node = opts.node?.metadata?.name === nodeName ? opts.node : await getNode(registry, nodeName);
   const store = registry.deps.store;
   const reservation = node && uid ? await reserve(store, node, uid, allocationEntry(pod, ctx.now), ctx.now) : undefined;
   try {
     return await writeBinding(registry, ctx, namespace, name, nodeName, { ...opts, uid });
   } catch (e) {
-    if (reservation?.added) await release(store, nodeName, uid!).catch(() => undefined);
+    // A refused write (409/404) binds nothing: free the room, unless a binder that found our
+    // reservation already bound this very pod to this node. After any other error the write may
+    // still land, so the entry stays until room is next needed.
+    if (reservation?.added && (isConflict(e) || isNotFound(e))) {
+      await release(store, nodeName, uid!, { namespace, name }).catch(() => undefined);
+    }
     throw e;
   }
 }

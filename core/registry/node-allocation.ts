@@ -218,8 +218,24 @@ export async function reserve(
   }
 }
 
-/** Drops pod `uid`'s entry from `nodeName`'s record (after its binding failed). Idempotent; a missing record is fine. */
-export async function release(store: Store, nodeName: string, uid: string): Promise<void> {
+/**
+ * Drops pod `uid`'s entry from `nodeName`'s record after its binding was
+ * refused, unless the pod (`pod`, namespace and name) is bound to that node
+ * by now: then another binder, which found the entry and relied on it, won
+ * the race for the same pod. Idempotent; a missing record is fine.
+ */
+export async function release(
+  store: Store,
+  nodeName: string,
+  uid: string,
+  pod: { namespace: string; name: string },
+): Promise<void> {
+  try {
+    const current = (await store.get({ resource: 'pods', ...pod })) as unknown as Pod;
+    if (current.metadata?.uid === uid && current.spec?.nodeName === nodeName) return;
+  } catch (err) {
+    if (!isStorageError(err, 'KeyNotFound')) throw err;
+  }
   try {
     await store.guaranteedUpdate(allocationKey(nodeName), (current) => {
       const record = current as NodeAllocation;

@@ -11,14 +11,12 @@ import type { KubeObject } from '../api/object.ts';
 import type { Logger } from '../apiserver/types.ts';
 import type { Store } from '../storage/store.ts';
 import type { SchedulerCache, WorkloadKind } from './cache.ts';
-import { type Informer, startInformer } from './informer.ts';
+import { type Informer, type InformerHandlers, startInformer } from './informer.ts';
 import { podKey } from './node-info.ts';
 import type { SchedulingQueue } from './queue.ts';
 
 /** What the handlers update, and whom they tell. */
-export interface ClusterWatchDeps {
-  store: Store;
-  logger: Logger;
+export interface ClusterHandlerDeps {
   cache: SchedulerCache;
   queue: SchedulingQueue;
   /** Pods with this `spec.schedulerName` (empty means `default-scheduler`) are queued. */
@@ -27,6 +25,12 @@ export interface ClusterWatchDeps {
   changed(): void;
   /** Called when a pod is deleted (to drop per-pod state such as event rate limits). */
   podDeleted?(key: string): void;
+}
+
+/** What {@link watchCluster} needs besides the handlers' deps. */
+export interface ClusterWatchDeps extends ClusterHandlerDeps {
+  store: Store;
+  logger: Logger;
 }
 
 const WORKLOADS: [string, WorkloadKind][] = [
@@ -63,41 +67,37 @@ export function isPendingFor(pod: Pod, schedulerName: string): boolean {
 }
 
 /**
- * Lists nodes, workloads and pods into the cache and queue (nodes first, so
- * the first pods already see them), then keeps both up to date until the
- * returned informers are stopped. Throws when an initial list fails.
+ * The store types the scheduler mirrors, in the order to load them (nodes
+ * first, so the first pods already see them), each with the handlers that
+ * update the cache and the queue.
  */
-export async function watchCluster(deps: ClusterWatchDeps): Promise<Informer[]> {
-  const { store, logger, cache, queue, changed } = deps;
+export function clusterHandlers(deps: ClusterHandlerDeps): [string, InformerHandlers][] {
+  const { cache, queue, changed } = deps;
   const asPod = (o: KubeObject) => o as unknown as Pod;
   const asNode = (o: KubeObject) => o as unknown as Node;
-  const informers: Informer[] = [];
+  const out: [string, InformerHandlers][] = [];
 
-  informers.push(
-    await startInformer(
-      store,
-      'nodes',
-      {
-        add: (o) => {
-          cache.upsertNode(asNode(o));
-          queue.moveAll();
-          changed();
-        },
-        update: (old, o) => {
-          cache.upsertNode(asNode(o));
-          if (nodeSchedulingView(asNode(old)) !== nodeSchedulingView(asNode(o))) queue.moveAll();
-          changed();
-        },
-        remove: (o) => cache.removeNode(o.metadata.name ?? ''),
+  out.push([
+    'nodes',
+    {
+      add: (o) => {
+        cache.upsertNode(asNode(o));
+        queue.moveAll();
+        changed();
       },
-      logger,
-    ),
-  );
+      update: (old, o) => {
+        cache.upsertNode(asNode(o));
+        if (nodeSchedulingView(asNode(old)) !== nodeSchedulingView(asNode(o))) queue.moveAll();
+        changed();
+      },
+      remove: (o) => cache.removeNode(o.metadata.name ?? ''),
+    },
+  ]);
 
   for (const [resource, kind] of WORKLOADS) {
     const upsert = (o: KubeObject) => cache.upsertWorkload(kind, o as never);
     const remove = (o: KubeObject) => cache.removeWorkload(kind, o.metadata.namespace ?? '', o.metadata.name ?? '');
-    informers.push(await startInformer(store, resource, { add: upsert, update: (_, o) => upsert(o), remove }, logger));
+    out.push([resource, { add: upsert, update: (_, o) => upsert(o), remove }]);
   }
 
   const onPod = (pod: Pod, old?: Pod) => {
@@ -114,24 +114,33 @@ export async function watchCluster(deps: ClusterWatchDeps): Promise<Informer[]> 
     }
     changed();
   };
-  informers.push(
-    await startInformer(
-      store,
-      'pods',
-      {
-        add: (o) => onPod(asPod(o)),
-        update: (old, o) => onPod(asPod(o), asPod(old)),
-        remove: (o) => {
-          const pod = asPod(o);
-          cache.removePod(pod);
-          queue.delete(podKey(pod));
-          deps.podDeleted?.(podKey(pod));
-          if (pod.spec?.nodeName && !isTerminal(pod)) queue.moveAll();
-          changed();
-        },
+  out.push([
+    'pods',
+    {
+      add: (o) => onPod(asPod(o)),
+      update: (old, o) => onPod(asPod(o), asPod(old)),
+      remove: (o) => {
+        const pod = asPod(o);
+        cache.removePod(pod);
+        queue.delete(podKey(pod));
+        deps.podDeleted?.(podKey(pod));
+        if (pod.spec?.nodeName && !isTerminal(pod)) queue.moveAll();
+        changed();
       },
-      logger,
-    ),
-  );
+    },
+  ]);
+  return out;
+}
+
+/**
+ * Lists nodes, workloads and pods into the cache and queue, then keeps both
+ * up to date until the returned informers are stopped. Throws when an
+ * initial list fails.
+ */
+export async function watchCluster(deps: ClusterWatchDeps): Promise<Informer[]> {
+  const informers: Informer[] = [];
+  for (const [resource, handlers] of clusterHandlers(deps)) {
+    informers.push(await startInformer(deps.store, resource, handlers, deps.logger));
+  }
   return informers;
 }

@@ -9,18 +9,15 @@
  * `FailedScheduling` Event and waits for a cluster event.
  */
 import type { Logger } from '../apiserver/types.ts';
-import { isConflict, isNotFound } from '../errors/index.ts';
-import { bindPod } from '../registry/binding.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';
 import { createSchedulerCache, type SchedulerCache } from './cache.ts';
 import { buildProfile, DEFAULT_CONFIGURATION, type SchedulerConfiguration } from './config.ts';
 import { watchCluster } from './event-handlers.ts';
-import { EventRecorder, EventSpamFilter, SCHEDULER_COMPONENT, schedulerContext } from './events.ts';
-import { Limiter } from './limiter.ts';
-import { markUnschedulable } from './pod-status.ts';
-import { type QueuedPod, SchedulingQueue } from './queue.ts';
-import { type Rng, type ScheduleFailure, schedulePod } from './schedule-pod.ts';
+import { SCHEDULER_COMPONENT } from './events.ts';
+import { SchedulingQueue } from './queue.ts';
+import { SchedulingRunner } from './runner.ts';
+import type { Rng } from './schedule-pod.ts';
 
 /** Tunables of the loop; every field has a default. */
 export interface SchedulerLoopConfig {
@@ -84,12 +81,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     maxBackoffMs: cfg.maxBackoffMs,
     maxUnschedulableMs: cfg.maxUnschedulableMs,
   });
-  const binds = new Limiter(cfg.bindParallelism ?? 16);
-  const writes = new Limiter(cfg.writeParallelism ?? 4);
-  // Scheduled events trail bindings on their own, so a backlog of them never delays FailedScheduling writes.
-  const scheduledEvents = new Limiter(cfg.writeParallelism ?? 4);
-  const recorder = new EventRecorder(registry, now);
-  const spam = new EventSpamFilter();
   let stopped = false;
   let kicked = false;
   let wake: (() => void) | undefined;
@@ -97,6 +88,19 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     kicked = true;
     wake?.();
   };
+  const runner = new SchedulingRunner({
+    registry,
+    logger,
+    now,
+    cache,
+    queue,
+    profile,
+    rng,
+    bindParallelism: cfg.bindParallelism ?? 16,
+    writeParallelism: cfg.writeParallelism ?? 4,
+    scheduledEvents: cfg.scheduledEvents !== false,
+    bindFailed: kick,
+  });
 
   const informers = await watchCluster({
     store,
@@ -105,80 +109,17 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     queue,
     schedulerName,
     changed: kick,
-    podDeleted: (key) => spam.forget(key),
+    podDeleted: (key) => runner.spam.forget(key),
   });
-
-  const bind = async (q: QueuedPod, nodeName: string): Promise<void> => {
-    const pod = q.pod;
-    const ns = pod.metadata?.namespace ?? 'default';
-    const name = pod.metadata?.name ?? '';
-    const started = performance.now();
-    try {
-      await bindPod(registry, schedulerContext(now()), ns, name, nodeName, { uid: pod.metadata?.uid, pod });
-    } catch (e) {
-      cache.forget(pod);
-      if (isNotFound(e)) queue.delete(q.key);
-      else queue.retry(q.key);
-      const level = isConflict(e) || isNotFound(e) ? 'debug' : 'warn';
-      logger[level]({ pod: `${ns}/${name}`, node: nodeName, err: (e as Error).message }, 'binding failed');
-      kick();
-      return;
-    }
-    queue.done(q.key);
-    logger.debug({ pod: `${ns}/${name}`, node: nodeName, ms: Math.round(performance.now() - started) }, 'bound');
-    if (cfg.scheduledEvents !== false) {
-      scheduledEvents.run(() =>
-        recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`),
-      );
-    }
-  };
-
-  const fail = async (q: QueuedPod, result: ScheduleFailure): Promise<void> => {
-    const pod = q.pod;
-    const at = now();
-    try {
-      // A pod bound or replaced meanwhile gets no FailedScheduling about the old attempt.
-      if ((await markUnschedulable(registry, pod, result.message, at)) === 'stale') return;
-      if (spam.allow(q.key, at.getTime())) await recorder.record(pod, 'Warning', 'FailedScheduling', result.message);
-    } catch (e) {
-      if (!isNotFound(e)) logger.warn({ pod: q.key, err: (e as Error).message }, 'recording FailedScheduling failed');
-    }
-  };
-
-  const scheduleBatch = (batch: QueuedPod[]) => {
-    for (const q of batch) {
-      // A stale unbound copy re-queued after our binding succeeded, before the watch confirmed it.
-      if (cache.isAssumed(q.pod)) {
-        queue.done(q.key);
-        continue;
-      }
-      let result: ReturnType<typeof schedulePod>;
-      try {
-        result = schedulePod(q.pod, cache.snapshot(), profile, rng);
-      } catch (e) {
-        logger.error({ pod: q.key, err: (e as Error).message }, 'scheduling cycle failed');
-        queue.retry(q.key);
-        continue;
-      }
-      if ('nodeName' in result) {
-        cache.assume(q.pod, result.nodeName);
-        binds.run(() => bind(q, result.nodeName));
-      } else {
-        queue.unschedulable(q.key, q.cycle);
-        logger.debug({ pod: q.key, message: result.message }, 'unschedulable');
-        writes.run(() => fail(q, result));
-      }
-    }
-  };
 
   const run = async () => {
     while (!stopped) {
       kicked = false;
       const batch = queue.pop(batchSize);
       if (batch.length > 0) {
-        scheduleBatch(batch);
+        runner.scheduleBatch(batch);
         // Let bindings drain below one batch before scheduling more, and yield to I/O either way.
-        await binds.below(batchSize);
+        await runner.binds.below(batchSize);
         await new Promise((r) => setImmediate(r));
         continue;
       }
@@ -205,17 +146,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       for (const i of informers) i.stop();
       wake?.();
       await done;
-      await binds.idle();
-      await writes.idle();
-      await scheduledEvents.idle();
+      await runner.idle();
     },
     async idle() {
       for (;;) {
-        await binds.idle();
-        await writes.idle();
-        await scheduledEvents.idle();
+        await runner.idle();
         const s = queue.stats();
-        if (stopped || (s.active === 0 && s.inflight === 0 && binds.pending === 0)) return;
+        if (stopped || (s.active === 0 && s.inflight === 0 && runner.binds.pending === 0)) return;
         await new Promise((r) => setTimeout(r, 5));
       }
     },

@@ -230,6 +230,13 @@ export class SchedulingQueue {
     return s;
   }
 
+  /** The pods backing off after a failed attempt, in no particular order. */
+  backingOff(): Pod[] {
+    const out: Pod[] = [];
+    for (const e of this.#entries.values()) if (e.where === 'backoff') out.push(e.pod);
+    return out;
+  }
+
   /** How long the pod backs off after its latest failure: initial × 2^(attempts-1), capped. */
   backoffMs(attempts: number): number {
     let d = this.#initialBackoff;

@@ -48,6 +48,12 @@ export interface ControllerConfig extends CommonConfig {
   workQueueUrl: string;
 }
 
+/** Configuration of the scheduler function. */
+export interface SchedulerFunctionConfig extends CommonConfig {
+  /** Pods with this `spec.schedulerName` are scheduled (default `default-scheduler`). */
+  schedulerName: string;
+}
+
 /** Thrown when the environment does not hold a valid configuration; the message lists every problem. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -105,7 +111,11 @@ const apiserverSchema = z.object({
 
 const controllerSchema = z.object({ ...common, SKUBE_WORK_QUEUE_URL: z.url(missing) });
 
-function commonOf(env: z.infer<typeof apiserverSchema> | z.infer<typeof controllerSchema>): CommonConfig {
+const schedulerSchema = z.object({ ...common, SKUBE_SCHEDULER_NAME: nonEmpty.default('default-scheduler') });
+
+function commonOf(
+  env: z.infer<typeof apiserverSchema> | z.infer<typeof controllerSchema> | z.infer<typeof schedulerSchema>,
+): CommonConfig {
   return {
     region: env.AWS_REGION,
     tablePrefix: env.SKUBE_TABLE_PREFIX,
@@ -139,4 +149,10 @@ export function loadApiserverConfig(env: Environment = process.env): ApiserverCo
 export function loadControllerConfig(env: Environment = process.env): ControllerConfig {
   const e = parse(controllerSchema, env, 'controller');
   return { ...commonOf(e), workQueueUrl: e.SKUBE_WORK_QUEUE_URL };
+}
+
+/** Reads the scheduler function's configuration from `env`. Throws ConfigError naming every bad variable. */
+export function loadSchedulerConfig(env: Environment = process.env): SchedulerFunctionConfig {
+  const e = parse(schedulerSchema, env, 'scheduler');
+  return { ...commonOf(e), schedulerName: e.SKUBE_SCHEDULER_NAME };
 }

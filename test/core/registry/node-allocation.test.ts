@@ -9,6 +9,7 @@ import {
   misfitReasons,
   type NodeAllocation,
   RESERVATION_GRACE_MS,
+  release,
   reserve,
 } from '../../../core/registry/node-allocation.ts';
 import type { Registry } from '../../../core/registry/registry.ts';
@@ -182,5 +183,27 @@ describe('bindPod with allocation records', () => {
     await bindPod(registry, { ...adminCtx(), dryRun: true }, 'default', 'a', 'n1');
     expect(await nodeNameOf('a')).toBeUndefined();
     await expect(store.get(allocationKey('n1'))).rejects.toThrow();
+  });
+});
+
+describe('release', () => {
+  it('keeps the entry when the pod is bound to the node by now (another binder relied on it)', async () => {
+    await addNode({ name: 'n1', cpu: '1' });
+    const a = await addPod({ name: 'a', cpu: '700m' });
+    const node = (await store.get(registry.key(NODES, '', 'n1'))) as never;
+    // Binder B reserved first; binder A found B's entry and bound the pod; B's own write was refused.
+    await reserve(store, node, a.metadata!.uid!, allocationEntry(a, adminCtx().now), adminCtx().now);
+    await bindPod(registry, adminCtx(), 'default', 'a', 'n1');
+    await release(store, 'n1', a.metadata!.uid!, { namespace: 'default', name: 'a' });
+    expect(Object.keys((await record('n1')).spec.pods)).toEqual([a.metadata!.uid]);
+  });
+
+  it('drops the entry of a pod that is not bound there', async () => {
+    await addNode({ name: 'n1', cpu: '1' });
+    const a = await addPod({ name: 'a', cpu: '700m' });
+    const node = (await store.get(registry.key(NODES, '', 'n1'))) as never;
+    await reserve(store, node, a.metadata!.uid!, allocationEntry(a, adminCtx().now), adminCtx().now);
+    await release(store, 'n1', a.metadata!.uid!, { namespace: 'default', name: 'a' });
+    expect((await record('n1')).spec.pods).toEqual({});
   });
 });
