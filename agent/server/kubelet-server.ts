@@ -123,7 +123,7 @@ async function serveExec(
     throw badRequest('you must specify at least one of stdin, stdout, stderr');
   }
   const found = await findContainer(opts.docker, { ...r.query, nodeName: opts.nodeName });
-  if (!found.running) throw badRequest(`container ${r.query.container} is not running`);
+  if (!found.running) throw badRequest(`container not found ("${r.query.container}")`);
   wss.handleUpgrade(req, socket, head, (ws) => {
     void runExecSession(opts.docker, found.id, ws, protocol, exec);
   });

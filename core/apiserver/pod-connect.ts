@@ -112,6 +112,8 @@ export async function handlePodExec(
   if (phase === 'Succeeded' || phase === 'Failed') {
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   }
+  // Checked here too (the kubelet checks again), so kubectl's SPDY fallback after a refused WebSocket shows it.
+  if (!statusOf(pod, container)?.state?.running) throw badRequest(`container not found ("${container}")`);
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
     throw badRequest('Upgrade request required');
   }

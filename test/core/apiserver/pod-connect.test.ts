@@ -167,6 +167,15 @@ describe('pods/log and pods/exec', () => {
     expect(await message(path, headers)).toEqual({ code: 400, message: text });
   });
 
+  it('refuses exec into a container that is not running', async () => {
+    const waiting = { ...running, state: { waiting: { reason: 'CrashLoopBackOff' } } };
+    await create(makePod({ spec: { nodeName: 'node-a' } }), { phase: 'Running', containerStatuses: [waiting] });
+    expect(await message(`${POD}/exec?command=true&stdout=true`, ws)).toEqual({
+      code: 400,
+      message: 'container not found ("web")',
+    });
+  });
+
   it('refuses exec into a completed pod', async () => {
     await create(makePod({ spec: { nodeName: 'node-a' } }), { phase: 'Succeeded', containerStatuses: [running] });
     expect(await message(`${POD}/exec?command=true&stdout=true`, ws)).toEqual({
