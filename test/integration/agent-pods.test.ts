@@ -72,7 +72,7 @@ describe.skipIf(skip)('node agents running pods in Docker', () => {
       NODE_A,
     ]);
     expect(lease.spec.holderIdentity).toBe(NODE_A);
-  });
+  }, 240_000);
 
   it('runs a Deployment of 4 HTTP servers across both nodes, each answering with its pod name on its published port', async () => {
     await apply(`
@@ -115,7 +115,7 @@ spec:
       expect((await httpGet(hostIp, ports['8080/TCP'])).trim()).toBe(p.metadata!.name);
     }
     await c.test.kubectlOk(['delete', 'deployment', 'hello']);
-  });
+  }, 240_000);
 
   it('lets two containers of a pod talk over localhost', async () => {
     await apply(`
@@ -148,7 +148,7 @@ spec:
       ['client', true],
     ]);
     await c.test.kubectlOk(['delete', 'pod', 'duo', '--wait=false']);
-  });
+  }, 240_000);
 
   it('backs a crashing container off with growing restart counts (CrashLoopBackOff)', async () => {
     await apply(`
@@ -187,7 +187,7 @@ spec:
     const out = await c.test.kubectlOk(['get', 'pod', 'crasher']);
     expect(out).toMatch(/crasher\s+0\/1\s+(CrashLoopBackOff|Error)\s+\d+/);
     await c.test.kubectlOk(['delete', 'pod', 'crasher', '--wait=false']);
-  });
+  }, 240_000);
 
   it('takes a pod whose readiness probe fails out of its Service Endpoints', async () => {
     await apply(`
@@ -232,7 +232,7 @@ spec:
     expect(after.status!.phase).toBe('Running');
     await c.test.kubectlOk(['delete', 'pod', 'flaky', '--wait=false']);
     await c.test.kubectlOk(['delete', 'service', 'flaky']);
-  });
+  }, 240_000);
 
   it('stops a deleted pod gracefully (preStop, then SIGTERM) and removes its containers and object', async () => {
     const out = mkdtempSync(join(tmpdir(), 'skube-grace-'));
@@ -272,5 +272,5 @@ spec:
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 });
