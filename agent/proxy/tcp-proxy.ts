@@ -107,10 +107,26 @@ function handle(client: Socket, opts: TcpListenerOptions, connections: Set<Socke
         if (!client.destroyed && client.writableEnded) client.destroy();
       });
       client.on('close', () => upstream.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
+      splice(client, upstream);
+      splice(upstream, client);
       client.resume();
     });
   };
   attempt();
+}
+
+/**
+ * Copies `from` into `to` with backpressure and half-close (an ended `from`
+ * ends `to`). Leaner than `pipe()` per chunk, which shows at tens of
+ * thousands of small requests per second.
+ */
+function splice(from: Socket, to: Socket): void {
+  const resume = () => from.resume();
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+  from.once('end', () => to.end());
 }

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend, ServicePortPlan } from '../../../agent/proxy/plan.ts';
 import { type PodRoute, Proxier } from '../../../agent/proxy/proxier.ts';
@@ -123,6 +124,20 @@ describe('Proxier (TCP over loopback)', () => {
     expect(seen).not.toContain('dead');
     expect(seen.filter((s) => s === 'b0')).toHaveLength(3);
     expect(seen.filter((s) => s === 'b1')).toHaveLength(3);
+  });
+
+  it('carries a half-close through: the client ends its side and still reads the whole answer', async () => {
+    const [b0] = await backends(1);
+    const ip = randomLoopbackIp();
+    const p = await proxier();
+    await p.apply([plan(ip, [b0!.backend])]);
+    const socket = createConnection({ host: ip, port: 8080 });
+    let got = '';
+    socket.on('data', (d) => (got += d));
+    socket.end('x'.repeat(200_000));
+    await new Promise((r) => socket.once('end', r));
+    expect(got).toBe(`b0\n${'x'.repeat(200_000)}`);
+    socket.destroy();
   });
 
   it('refuses the connection when no backend is left', async () => {
