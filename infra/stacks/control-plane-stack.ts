@@ -1,7 +1,7 @@
 /**
  * The one stack of skube's AWS control plane: the store's tables, the work
- * queues, the four functions (API server, stream consumer, work queue
- * consumer, resync) and their triggers, the REST API, the admin token, and
+ * queues, the five functions (API server, stream consumer, work queue
+ * consumer, resync, scheduler) and their triggers, the REST API, the admin token, and
  * the node agents' role. Environment-agnostic: synthesizes without AWS
  * credentials or lookups.
  */
@@ -13,6 +13,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { parseCidr } from '../../core/registry/allocators.ts';
+import { ATTR } from '../../core/storage/dynamodb/tables.ts';
 import { NODE_QUEUE_PREFIX } from '../../functions/lib/node-queues.ts';
 import { AdminToken } from '../constructs/admin-token.ts';
 import { AgentRole } from '../constructs/agent-role.ts';
@@ -46,6 +47,7 @@ export interface ControlPlaneStackProps extends StackProps {
  * a function's cold start. Each function is granted only what it uses: the
  * API server the tables; the stream consumer the log stream and table (read)
  * and sending work; the queue consumer the tables and the work queue; the
+ * scheduler the tables (bindings, statuses, events); the
  * resync reading the tables and sending work.
  */
 export class ControlPlaneStack extends Stack {
@@ -56,6 +58,7 @@ export class ControlPlaneStack extends Stack {
   readonly streamConsumer: SkubeFunction;
   readonly controllerQueue: SkubeFunction;
   readonly resync: SkubeFunction;
+  readonly scheduler: SkubeFunction;
   readonly api: LambdaRestApi;
   readonly agent: AgentRole;
 
@@ -109,6 +112,14 @@ export class ControlPlaneStack extends Stack {
       environment: controllers,
     });
 
+    this.scheduler = new SkubeFunction(this, 'Scheduler', {
+      entry: 'functions/scheduler.ts',
+      description: 'skube scheduler: binds pending pods rung by the log stream',
+      // Below the 2-minute grace of an allocation record's in-flight reservations (core/registry/node-allocation.ts).
+      timeout: controllerTimeout,
+      environment: common,
+    });
+
     this.tables.objects.grantReadWriteData(this.apiserver);
     this.tables.log.grantReadWriteData(this.apiserver);
     // Decoding a record may read a previous body kept in an overflow row of the log.
@@ -135,6 +146,28 @@ export class ControlPlaneStack extends Stack {
         onFailure: new SqsDlq(this.queues.streamFailures),
         // Removals (TTL expiry, compaction) are never changes; skipping them saves an invocation per expired row.
         filters: [FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY') })],
+      }),
+    );
+    // Bindings, FailedScheduling statuses and Events write both tables; catching up reads the log.
+    this.tables.objects.grantReadWriteData(this.scheduler);
+    this.tables.log.grantReadWriteData(this.scheduler);
+    this.scheduler.addEventSource(
+      new DynamoEventSource(this.tables.log, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(1),
+        onFailure: new SqsDlq(this.queues.streamFailures),
+        // Pods and nodes only. "Pods without spec.nodeName" cannot be a filter: the object is an opaque JSON
+        // string attribute of the log row, so bound pods still ring (and change nothing).
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: { Keys: { [ATTR.pk]: { S: FilterRule.or('pods', 'nodes') } } },
+          }),
+        ],
       }),
     );
     this.controllerQueue.addEventSource(

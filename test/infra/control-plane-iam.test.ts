@@ -21,6 +21,7 @@ const fn = {
   streamConsumer: statementsOf(stack.streamConsumer.role!),
   controllerQueue: statementsOf(stack.controllerQueue.role!),
   resync: statementsOf(stack.resync.role!),
+  scheduler: statementsOf(stack.scheduler.role!),
 };
 
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
@@ -59,6 +60,19 @@ describe('ControlPlaneStack IAM', () => {
       expect([...actionsOn(fn.controllerQueue, table)]).toEqual(expect.arrayContaining(TABLE_WRITES));
     }
     expect(actionsOn(fn.controllerQueue, ids.log, 'StreamArn').size).toBe(0);
+  });
+
+  it('lets the scheduler read the stream, read and write both tables, give up to the failure queue, and nothing more', () => {
+    expect([...actionsOn(fn.scheduler, ids.log, 'StreamArn')]).toEqual(
+      expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']),
+    );
+    for (const table of [ids.objects, ids.log]) {
+      expect([...actionsOn(fn.scheduler, table)]).toEqual(expect.arrayContaining([...TABLE_READS, ...TABLE_WRITES]));
+    }
+    const sqs = [...allActions(fn.scheduler)].filter((a) => a.startsWith('sqs:'));
+    expect(actionsOn(fn.scheduler, ids.streamFailures).has('sqs:SendMessage')).toBe(true);
+    expect(actionsOn(fn.scheduler, ids.work).size).toBe(0);
+    for (const consume of CONSUME) expect(sqs).not.toContain(consume);
   });
 
   it('lets the resync read the tables and send work, never write or consume', () => {

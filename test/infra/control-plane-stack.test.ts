@@ -1,7 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ATTR, tableNames } from '../../core/storage/dynamodb/tables.ts';
-import { type Environment, loadApiserverConfig, loadControllerConfig } from '../../functions/lib/config.ts';
+import {
+  type Environment,
+  loadApiserverConfig,
+  loadControllerConfig,
+  loadSchedulerConfig,
+} from '../../functions/lib/config.ts';
 import { PROTOBUF_MEDIA_TYPE } from '../../infra/stacks/control-plane-stack.ts';
 import { synthControlPlane } from './support/control-plane.ts';
 
@@ -17,6 +22,7 @@ const ids = {
   streamConsumer: logicalId(stack.streamConsumer),
   controllerQueue: logicalId(stack.controllerQueue),
   resync: logicalId(stack.resync),
+  scheduler: logicalId(stack.scheduler),
   digest: logicalId(stack.adminToken.node.findChild('Digest')),
 };
 
@@ -132,10 +138,10 @@ describe('ControlPlaneStack', () => {
     );
 
     it('gives every function the default memory except the deploy-time digest', () => {
-      for (const id of [ids.apiserver, ids.streamConsumer, ids.controllerQueue, ids.resync]) {
+      for (const id of [ids.apiserver, ids.streamConsumer, ids.controllerQueue, ids.resync, ids.scheduler]) {
         expect(resources[id].Properties.MemorySize).toBe(512);
       }
-      template.resourceCountIs('AWS::Lambda::Function', 5);
+      template.resourceCountIs('AWS::Lambda::Function', 6);
     });
 
     it('sets exactly the API server variables config.ts parses, and they parse', () => {
@@ -158,6 +164,19 @@ describe('ControlPlaneStack', () => {
       });
       // The long-poll must end before API Gateway cuts the integration.
       expect(config.watch.capSeconds).toBeLessThan(resources[ids.apiserver].Properties.Timeout);
+    });
+
+    it('sets exactly the scheduler variables config.ts parses, and they parse', () => {
+      const env = deployedEnvironment(ids.scheduler);
+      expect(Object.keys(env).sort()).toEqual([
+        'AWS_REGION',
+        'NODE_OPTIONS',
+        'SKUBE_METRICS_NAMESPACE',
+        'SKUBE_NODE_PORT_RANGE',
+        'SKUBE_SERVICE_CIDR',
+        'SKUBE_TABLE_PREFIX',
+      ]);
+      expect(loadSchedulerConfig(env)).toMatchObject({ tablePrefix: 'skube-test', schedulerName: 'default-scheduler' });
     });
 
     it.each(['streamConsumer', 'controllerQueue', 'resync'] as const)(
@@ -183,7 +202,7 @@ describe('ControlPlaneStack', () => {
 
   describe('triggers', () => {
     it('feeds the log stream to the stream consumer with partial failures, bisection, bounded retries and a failure queue', () => {
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [ids.log, 'StreamArn'] },
         FunctionName: { Ref: ids.streamConsumer },
@@ -195,6 +214,29 @@ describe('ControlPlaneStack', () => {
         MaximumRecordAgeInSeconds: 3600,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.streamFailures, 'Arn'] } } },
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
+      });
+    });
+
+    it('feeds the pods and nodes of the log stream to the scheduler, with partial failures and a failure queue', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [ids.log, 'StreamArn'] },
+        FunctionName: { Ref: ids.scheduler },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.streamFailures, 'Arn'] } } },
+        FilterCriteria: {
+          Filters: [
+            {
+              Pattern: JSON.stringify({
+                eventName: ['INSERT', 'MODIFY'],
+                dynamodb: { Keys: { [ATTR.pk]: { S: ['pods', 'nodes'] } } },
+              }),
+            },
+          ],
+        },
       });
     });
 
