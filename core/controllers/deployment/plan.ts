@@ -8,6 +8,7 @@ import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqualIgnoringHash } from './hash.ts';
 import { recreateStep } from './recreate.ts';
 import { ANNOTATIONS_NOT_COPIED, byAge, REVISION_ANNOTATION, revisionOf, specReplicas } from './replica-sets.ts';
+import { isScalingEvent, scaleDeployment } from './proportional.ts';
 import { newReplicaSetSize, rollingStep } from './rolling.ts';
 import { allSets, type PlannedEvent, type PlanState, scaleTo } from './state.ts';
 import { computeStatus } from './status.ts';
@@ -93,13 +94,6 @@ function annotate(rs: ReplicaSet, key: string, value: string): void {
   rs.metadata = { ...rs.metadata, annotations: { ...rs.metadata?.annotations, [key]: value } };
 }
 
-/** While paused, or after a scale: with one active ReplicaSet, it simply follows `spec.replicas`. */
-function followReplicas(s: PlanState): void {
-  const active = allSets(s).filter((rs) => specReplicas(rs) > 0);
-  const target = active.length === 1 ? active[0] : active.length === 0 ? s.newRS : undefined;
-  if (target) scaleTo(s, target, specReplicas(s.deployment));
-}
-
 /** Plans one reconciliation of a Deployment. Pure; never mutates its input. */
 export function planDeployment(input: DeploymentPlanInput): DeploymentPlan {
   const d = input.deployment;
@@ -128,7 +122,7 @@ export function planDeployment(input: DeploymentPlanInput): DeploymentPlan {
   const paused = d.spec?.paused === true;
   const recreate = d.spec?.strategy?.type === 'Recreate';
   if (paused) {
-    followReplicas(s);
+    scaleDeployment(s);
   } else if (recreate) {
     if (recreateStep(s) && !s.newRS) {
       s.newRS = newReplicaSetFor(d, 0, revision);
@@ -140,8 +134,13 @@ export function planDeployment(input: DeploymentPlanInput): DeploymentPlan {
       s.newRS = newReplicaSetFor(d, 0, revision);
       s.created = true;
       scaleTo(s, s.newRS, newReplicaSetSize(s));
+      rollingStep(s);
+    } else if (isScalingEvent(s)) {
+      // A scale in the middle of a rollout is spread over the sets first; the rollout goes on at the next sync.
+      scaleDeployment(s);
+    } else {
+      rollingStep(s);
     }
-    rollingStep(s);
   }
   const result = computeStatus({ deployment: d, newRS: s.newRS, all: allSets(s), created: s.created, now: input.now });
   const cleanup = paused || result.complete ? historyToDelete(d, s.oldRSs) : [];
