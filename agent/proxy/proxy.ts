@@ -10,7 +10,7 @@ import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../../core/apiserver/types.ts';
 import type { ApiClient } from '../../core/client/api-client.ts';
 import { startInformer } from '../../core/client/informer.ts';
-import { ClusterIpAddresses } from './addresses.ts';
+import { ClusterIpAddresses, isLoopback } from './addresses.ts';
 import { type CommandRunner, execRunner } from './exec.ts';
 import type { NetnsPodNetwork, PodNetwork } from './pod-network.ts';
 import { type BalancingMode, planProxy } from './plan.ts';
@@ -26,6 +26,13 @@ export interface ProxyOptions {
   podNetwork?: PodNetwork & Partial<Pick<NetnsPodNetwork, 'update'>>;
   /** Host address pods reach the proxy on (default: the `docker0` IPv4 address, when there is one). */
   podGatewayIp?: string;
+  /**
+   * Add non-loopback ClusterIPs to the dummy interface `skube0` so they can
+   * be bound. Default: only when the node IP is not loopback (a real host);
+   * a local cluster's agent (node IP in 127.0.0.0/8) never changes host
+   * interfaces, and a non-loopback ClusterIP there just stays unbound.
+   */
+  clusterIpInterface?: boolean;
   /** Default balancing mode (default round-robin; a Service's `skube.io/load-balancing` annotation wins). */
   mode?: BalancingMode;
   /** Milliseconds between resyncs that retry unbound listeners (default 5 s). */
@@ -71,7 +78,9 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const proxier = new Proxier({
     node: { nodeIp: opts.nodeIp, ...(podGatewayIp ? { podGatewayIp } : {}) },
     logger,
-    addresses: new ClusterIpAddresses(execRunner, logger),
+    ...((opts.clusterIpInterface ?? !isLoopback(opts.nodeIp))
+      ? { addresses: new ClusterIpAddresses(execRunner, logger) }
+      : {}),
     ...opts.proxier,
     onPodRoutes: (routes) => void opts.podNetwork?.update?.({ routes }),
   });
