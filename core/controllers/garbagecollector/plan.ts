@@ -60,6 +60,14 @@ export function withoutReferences(obj: KubeObject, uids: readonly string[]): Kub
   return { ...obj, metadata: refs.length ? { ...rest, ownerReferences: refs } : rest };
 }
 
+/** `obj` with `blockOwnerDeletion` false on every reference that had it true (breaks foreground cycles). Pure. */
+export function withoutBlockingReferences(obj: KubeObject): KubeObject {
+  const refs = (obj.metadata.ownerReferences ?? []).map((r) =>
+    r.blockOwnerDeletion ? { ...r, blockOwnerDeletion: false } : r,
+  );
+  return { ...obj, metadata: { ...obj.metadata, ownerReferences: refs } };
+}
+
 /** `obj` without finalizer `f`. Pure. */
 export function withoutFinalizer(obj: KubeObject, f: string): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, finalizers: (obj.metadata.finalizers ?? []).filter((x) => x !== f) } };

@@ -27,6 +27,7 @@ import {
   planDependent,
   planOwner,
   referencesTo,
+  withoutBlockingReferences,
   withoutFinalizer,
   withoutReferences,
 } from './plan.ts';
@@ -120,8 +121,8 @@ async function collectDependent(d: Collector, id: ObjectId, obj: KubeObject): Pr
     else states.push(isDeletingDependents(owner) ? 'waiting' : 'solid');
   }
   const uid = obj.metadata.uid ?? '';
-  const hasDependents = states.includes('waiting') && (await currentDependents(d, id, uid)).size > 0;
-  const action = planDependent(obj, states, hasDependents);
+  const mine = states.includes('waiting') ? [...(await currentDependents(d, id, uid)).keys()] : [];
+  const action = planDependent(obj, states, mine.length > 0);
   const log = { controller: 'garbagecollector', key: formatKey(id), uid };
   switch (action.type) {
     case 'none':
@@ -140,6 +141,10 @@ async function collectDependent(d: Collector, id: ObjectId, obj: KubeObject): Pr
       return false;
     case 'delete':
       d.deps.logger.info({ ...log, propagationPolicy: action.policy }, 'collecting');
+      // A dependent of ours waits on us while we wait on it: stop blocking our owners, or neither ever goes.
+      if (action.policy === 'Foreground' && mine.some(isDeletingDependents)) {
+        await writeIf(d, id, uid, withoutBlockingReferences);
+      }
       try {
         await deleteObject(d.deps.registry, { garbageCollector: true }, ctx(d), id.info, id.namespace, id.name, {
           propagationPolicy: action.policy,
@@ -168,9 +173,10 @@ async function syncOwner(
 ): Promise<SyncResult | undefined> {
   const uid = obj?.metadata.uid;
   const deleting = !!obj && (isOrphaning(obj) || isDeletingDependents(obj));
-  // Dependents of a gone owner, or of an earlier object of the same name, dangle: collect them.
-  // A store scan costs a namespace listing, so it is done when asked (a sweep key) or needed anyway.
-  if (sweep || deleting || d.finder.inMemory) {
+  // Dependents of a gone owner, or of an earlier object of the same name, dangle: collect them. Gone
+  // owners are swept once, by the sweep key their deletion rang; a live one is checked when that is
+  // free (the in-memory graph) or needed anyway (it is being deleted).
+  if (sweep || deleting || (obj && d.finder.inMemory)) {
     for (const entry of await d.finder.dependentsOf(id)) if (entry.ownerUid !== uid) await collectKey(d, entry.key);
   }
   if (!obj || !deleting || !uid) return undefined;

@@ -283,6 +283,34 @@ describe.each(FINDERS)('garbage collector with %s', (_, finder) => {
     rec.stop();
   });
 
+  it('breaks a cycle of blocking owners deleted in the foreground', async () => {
+    const { store, registry, spec, rec } = await setup(finder);
+    const a = await create(registry, CONFIGMAPS, makeConfigMap({ metadata: { name: 'a' } }));
+    const b = await create(
+      registry,
+      CONFIGMAPS,
+      makeConfigMap({ metadata: { name: 'b', ownerReferences: [refTo(a, { blockOwnerDeletion: true })] } }),
+    );
+    await registry.write(
+      adminCtx(),
+      CONFIGMAPS,
+      'default',
+      'a',
+      (cur) =>
+        ({
+          ...cur,
+          metadata: { ...cur.metadata, ownerReferences: [refTo(b, { blockOwnerDeletion: true })] },
+        }) as KubeObject,
+      '',
+    );
+    await settle(spec, rec);
+    expect(await names(store, CONFIGMAPS)).toEqual(['a', 'b']);
+    await del(registry, CONFIGMAPS, 'a', 'Foreground');
+    await settle(spec, rec);
+    expect(await names(store, CONFIGMAPS)).toEqual([]);
+    rec.stop();
+  });
+
   it('drops the reference to a gone owner from a dependent that has a live one', async () => {
     const { store, registry, spec, rec } = await setup(finder);
     const a = await create(registry, DEPLOYMENTS, makeDeployment({ metadata: { name: 'a' } }));
