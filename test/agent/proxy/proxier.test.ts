@@ -232,4 +232,30 @@ describe('Proxier (UDP over loopback)', () => {
     for (let k = 0; k < 4; k++) answers.push(await udpAsk(ip, 5353, `q${k}`));
     expect(answers).toEqual(['u0:q0', 'u1:q1', 'u0:q2', 'u1:q3']);
   });
+
+  it('marks a UDP backend that answers with port unreachable and sends later sessions elsewhere', async () => {
+    const live = await udpBackend('u0');
+    cleanups.push(live.close);
+    const gone = await udpBackend('gone');
+    await gone.close();
+    const ip = randomLoopbackIp();
+    const p = await proxier();
+    const udp = { id: 'default/dns:/UDP', protocol: 'UDP' as const, port: 5353 };
+    await p.apply([plan(ip, [gone.backend, live.backend], udp)]);
+    await expect(udpAsk(ip, 5353, 'first', 1000)).rejects.toThrow(/timeout/);
+    const answers = [];
+    for (let k = 0; k < 3; k++) answers.push(await udpAsk(ip, 5353, `q${k}`));
+    expect(answers).toEqual(['u0:q0', 'u0:q1', 'u0:q2']);
+  });
+
+  it('serves a UDP NodePort on the node IP', async () => {
+    const live = await udpBackend('u0');
+    cleanups.push(live.close);
+    const nodePort = 30000 + Math.floor(Math.random() * 2700);
+    const p = await proxier();
+    await p.apply([
+      plan(randomLoopbackIp(), [live.backend], { id: 'default/dns:/UDP', protocol: 'UDP', port: 53, nodePort }),
+    ]);
+    expect(await udpAsk(nodeIp, nodePort, 'hi')).toBe('u0:hi');
+  });
 });
