@@ -18,6 +18,7 @@ import { startDeploymentController } from '../core/controllers/deployment/sync.t
 import { startEndpointsController } from '../core/controllers/endpoints/sync.ts';
 import { startGarbageCollector } from '../core/controllers/garbagecollector/spec.ts';
 import { startNamespaceController } from '../core/controllers/namespace/sync.ts';
+import { startNodeLifecycleController } from '../core/controllers/nodelifecycle/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../core/controllers/replicaset/kinds.ts';
 import { startReplicaController } from '../core/controllers/replicaset/sync.ts';
 import { ipString, parseCidr } from '../core/registry/allocators.ts';
@@ -51,6 +52,10 @@ export interface LocalClusterOptions {
   scheduler?: boolean;
   /** Run the workload controllers (replica sets, deployments, endpoints); default true. The namespace controller always runs. */
   controllers?: boolean;
+  /** How old a node's heartbeat (Lease) may be before the node is Unknown and tainted (default 40, Kubernetes' `--node-monitor-grace-period`). */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** `tolerationSeconds` of the not-ready/unreachable NoExecute tolerations every pod gets (default 300, as Kubernetes). */
+  defaultTolerationSeconds?: number;
 }
 
 /** A running local cluster. */
@@ -103,6 +108,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     random: Math.random,
     serviceCidr: opts.serviceCidr ?? DEFAULT_SERVICE_CIDR,
     nodePortRange: { min: 30000, max: 32767 },
+    defaultTolerationSeconds: opts.defaultTolerationSeconds,
   });
   await ensureSystemNamespaces(registry, () => new Date());
 
@@ -153,6 +159,11 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       await startEndpointsController(deps),
       await startDeploymentController(deps),
       await startDaemonSetController(deps),
+      await startNodeLifecycleController({
+        ...deps,
+        gracePeriodMs:
+          opts.nodeMonitorGracePeriodSeconds === undefined ? undefined : opts.nodeMonitorGracePeriodSeconds * 1000,
+      }),
       await startGarbageCollector(deps),
     );
   }

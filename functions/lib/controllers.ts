@@ -17,6 +17,7 @@ import { endpointsControllerSpec } from '../../core/controllers/endpoints/sync.t
 import { scanDependents } from '../../core/controllers/garbagecollector/graph.ts';
 import { garbageCollectorSpec } from '../../core/controllers/garbagecollector/spec.ts';
 import { namespaceControllerSpec } from '../../core/controllers/namespace/sync.ts';
+import { nodeLifecycleControllerSpec } from '../../core/controllers/nodelifecycle/sync.ts';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from '../../core/controllers/replicaset/kinds.ts';
 import { replicaControllerSpec } from '../../core/controllers/replicaset/sync.ts';
 import type { ControllerSpec, SyncResult } from '../../core/controllers/runtime/controller.ts';
@@ -49,6 +50,7 @@ export const CONTROLLER_FACTORIES: Readonly<Record<string, ControllerFactory>> =
   endpoints: (deps) => endpointsControllerSpec(deps),
   deployment: (deps) => deploymentControllerSpec(deps),
   daemonset: (deps) => daemonSetControllerSpec(deps),
+  nodelifecycle: (deps) => nodeLifecycleControllerSpec(deps),
   // Stream consumer and queue consumer are separate processes here, so dependents are found by listing the store.
   garbagecollector: (deps) => garbageCollectorSpec({ ...deps, finder: scanDependents(deps.store) }),
 };
