@@ -15,6 +15,7 @@ import type Docker from 'dockerode';
 import { generate } from 'selfsigned';
 import { WebSocketServer } from 'ws';
 import { parsePodLogOptions } from '../../core/apiserver/connect.ts';
+import type { Logger } from '../../core/apiserver/types.ts';
 import { badRequest, pathNotFound, StatusError, unauthorized } from '../../core/errors/index.ts';
 import type { KubeletAuthenticator } from './auth.ts';
 import { chooseProtocol } from './channel-protocol.ts';
@@ -30,9 +31,10 @@ export interface KubeletServerOptions {
   port: number;
   docker: Docker;
   nodeName: string;
-  authenticate: KubeletAuthenticator;
-  /** Called with each failed request (for the agent's log); optional. */
-  onError?: (err: unknown, path: string) => void;
+  /** Decides whether a request is the API server's; when absent every request is refused (401). */
+  authenticate?: KubeletAuthenticator;
+  /** Where failed requests are logged (path and Status; never headers). */
+  logger?: Logger;
 }
 
 /** A running kubelet server. */
@@ -72,11 +74,22 @@ function route(pathname: string): { kind: 'logs' | 'exec'; query: Omit<Container
   return undefined;
 }
 
+const authenticated = async (opts: KubeletServerOptions, req: IncomingMessage) =>
+  opts.authenticate ? opts.authenticate(req.headers).catch(() => false) : false;
+
+function logFailure(opts: KubeletServerOptions, req: IncomingMessage, err: StatusError): void {
+  const path = (req.url ?? '').split('?')[0];
+  opts.logger?.warn(
+    { path, code: err.code, reason: err.reason, message: err.message },
+    'kubelet server request failed',
+  );
+}
+
 async function serveLogs(opts: KubeletServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://kubelet');
   const r = route(url.pathname);
   if (!r || r.kind !== 'logs' || req.method !== 'GET') throw pathNotFound();
-  if (!(await opts.authenticate(req.headers))) throw unauthorized();
+  if (!(await authenticated(opts, req))) throw unauthorized();
   const options = parsePodLogOptions(url.searchParams, r.query.container);
   const found = await findContainer(opts.docker, {
     ...r.query,
@@ -112,7 +125,7 @@ async function serveExec(
   const url = new URL(req.url ?? '/', 'https://kubelet');
   const r = route(url.pathname);
   if (!r || r.kind !== 'exec') throw pathNotFound();
-  if (!(await opts.authenticate(req.headers))) throw unauthorized();
+  if (!(await authenticated(opts, req))) throw unauthorized();
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',');
   const protocol = chooseProtocol(offered);
   if (!protocol)
@@ -165,8 +178,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   });
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     serveLogs(opts, req, res).catch((e) => {
-      opts.onError?.(e, req.url ?? '');
       const err = errorOf(e);
+      logFailure(opts, req, err);
       if (res.headersSent) return void res.destroy();
       res.writeHead(err.code, { 'content-type': 'application/json' });
       res.end(statusBody(err));
@@ -174,8 +187,9 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     serveExec(opts, wss, req, socket, head).catch((e) => {
-      opts.onError?.(e, req.url ?? '');
-      rejectUpgrade(socket, errorOf(e));
+      const err = errorOf(e);
+      logFailure(opts, req, err);
+      rejectUpgrade(socket, err);
     });
   });
   await new Promise<void>((resolve, reject) => {

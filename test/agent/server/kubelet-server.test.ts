@@ -168,6 +168,12 @@ describe.skipIf('skip' in env)('kubelet server', () => {
     expect((await get(server, '/containerLogs/default/web/app', 'wrong')).status).toBe(401);
     expect((await get(server, '/containerLogs/default/web/nope')).status).toBe(404);
     expect((await get(server, '/pods')).status).toBe(404);
+    const open = await startKubeletServer({ nodeIp: '127.0.0.1', port: 0, docker, nodeName: NODE });
+    try {
+      expect((await get(open, '/containerLogs/default/web/app')).status).toBe(401);
+    } finally {
+      await open.close();
+    }
   });
 
   it('execs over v5 with separate stdout/stderr and a Success status', async () => {
