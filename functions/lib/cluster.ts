@@ -21,7 +21,7 @@ import { createDynamoStore } from '../../core/storage/dynamodb/dynamo-store.ts';
 import { type DynamoTableNames, tableNames } from '../../core/storage/dynamodb/tables.ts';
 import type { Store } from '../../core/storage/store.ts';
 import type { ApiserverConfig, CommonConfig, ControllerConfig } from './config.ts';
-import { InMemoryPendingMarks } from './pending-marks.ts';
+import { DynamoPendingMarks, pendingMarksTableName } from './dynamo-pending-marks.ts';
 import { createSqsClient } from './sqs-client.ts';
 import { SqsWorkQueue } from './sqs-work-queue.ts';
 
@@ -106,10 +106,9 @@ export interface ControllerAssembly {
   registry: Registry;
   sqs: SQSClient;
   /**
-   * A work queue for one invocation. Its pending marks live in memory, so
-   * deduplication spans one invocation only: marks shared across containers
-   * need the DynamoDB PendingMarks (see `pending-marks.ts`), and marks kept
-   * per container would suppress adds that another container already served.
+   * A work queue for one invocation. Its pending marks live in the marks
+   * table (`<prefix>-marks`), so a key is queued once while a message for it
+   * waits, whichever container adds it.
    */
   workQueue(): SqsWorkQueue;
 }
@@ -119,15 +118,24 @@ export function createControllerAssembly(config: ControllerConfig, logger: Logge
   const dynamodb = createDynamoClient(config);
   const store = createStore(config, logger, dynamodb);
   const sqs = createSqsClient({ region: config.region, endpoint: config.sqsEndpoint });
+  const marks = new DynamoPendingMarks({
+    client: dynamodb,
+    tableName: pendingMarksTableName(config.tablePrefix),
+    scope: queueNameOf(config.workQueueUrl),
+  });
   return {
     dynamodb,
     tables: tableNames(config.tablePrefix),
     store,
     registry: createRegistry(config, store),
     sqs,
-    workQueue: () =>
-      new SqsWorkQueue({ client: sqs, queueUrl: config.workQueueUrl, marks: new InMemoryPendingMarks(), logger }),
+    workQueue: () => new SqsWorkQueue({ client: sqs, queueUrl: config.workQueueUrl, marks, logger }),
   };
+}
+
+/** The queue name at the end of an SQS queue URL. */
+function queueNameOf(queueUrl: string): string {
+  return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
 }
 
 /** Runs `fn` once; a failure is forgotten so the next call runs it again. */

@@ -1,12 +1,14 @@
 /**
  * The two DynamoDB tables of the cluster store, laid out exactly as the
  * DynamoDB Store expects (`core/storage/dynamodb/tables.ts` is the one source
- * of names, keys, the TTL attribute and the log stream's view type).
+ * of names, keys, the TTL attribute and the log stream's view type), and the
+ * work queues' pending-marks table (`functions/lib/dynamo-pending-marks.ts`).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ATTR, LOG_STREAM, tableNames } from '../../core/storage/dynamodb/tables.ts';
+import { MARK_ATTR, pendingMarksTableName } from '../../functions/lib/dynamo-pending-marks.ts';
 
 /** Settings of SkubeTables. */
 export interface SkubeTablesProps {
@@ -26,6 +28,12 @@ export class SkubeTables extends Construct {
   readonly objects: Table;
   /** Each resource type's revision log and head (compaction mark, revision floor); its stream is the controllers' watch. */
   readonly log: Table;
+  /**
+   * The work queues' pending marks (`<prefix>-marks`, pk S, TTL on `ttl`):
+   * SQS deduplication shared by every container. Not state: losing it only
+   * lets a key be queued twice, so it is neither backed up nor retained.
+   */
+  readonly marks: Table;
 
   constructor(scope: Construct, id: string, props: SkubeTablesProps) {
     super(scope, id);
@@ -34,6 +42,13 @@ export class SkubeTables extends Construct {
     this.log = this.table('LogTable', names.log, AttributeType.NUMBER, {
       timeToLiveAttribute: ATTR.ttl,
       stream: logStreamViewType(),
+    });
+    this.marks = new Table(this, 'PendingMarksTable', {
+      tableName: pendingMarksTableName(props.tablePrefix),
+      partitionKey: { name: MARK_ATTR.pk, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: MARK_ATTR.ttl,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
   }
 

@@ -48,7 +48,8 @@ export interface ControlPlaneStackProps extends StackProps {
  * API server the tables; the stream consumer the log stream and table (read)
  * and sending work; the queue consumer the tables and the work queue; the
  * scheduler the tables (bindings, statuses, events); the
- * resync reading the tables and sending work.
+ * resync reading the tables and sending work; the three controller
+ * functions the pending-marks table.
  */
 export class ControlPlaneStack extends Stack {
   readonly tables: SkubeTables;
@@ -132,6 +133,8 @@ export class ControlPlaneStack extends Stack {
     this.tables.objects.grantReadData(this.resync);
     this.tables.log.grantReadData(this.resync);
     this.queues.work.grantSendMessages(this.resync);
+    // Every function that queues or consumes work keys shares their pending marks.
+    for (const fn of [this.streamConsumer, this.controllerQueue, this.resync]) this.tables.marks.grantReadWriteData(fn);
 
     this.streamConsumer.addEventSource(
       new DynamoEventSource(this.tables.log, {

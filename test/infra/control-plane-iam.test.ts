@@ -9,6 +9,7 @@ const resources = json.Resources as Record<string, { Type: string; Properties: R
 const ids = {
   objects: logicalId(stack.tables.objects),
   log: logicalId(stack.tables.log),
+  marks: logicalId(stack.tables.marks),
   work: logicalId(stack.queues.work),
   workDlq: logicalId(stack.queues.workDeadLetter),
   streamFailures: logicalId(stack.queues.streamFailures),
@@ -84,6 +85,15 @@ describe('ControlPlaneStack IAM', () => {
     const onWork = actionsOn(fn.resync, ids.work);
     expect(onWork.has('sqs:SendMessage')).toBe(true);
     for (const consume of CONSUME) expect(onWork.has(consume)).toBe(false);
+  });
+
+  it('lets the three controller functions, and only them, claim and release pending marks', () => {
+    for (const statements of [fn.streamConsumer, fn.controllerQueue, fn.resync]) {
+      expect([...actionsOn(statements, ids.marks)]).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', ...TABLE_WRITES]),
+      );
+    }
+    expect(actionsOn(fn.apiserver, ids.marks).size).toBe(0);
   });
 
   it('gives no function a dead-letter queue or the admin token secret', () => {

@@ -7,6 +7,7 @@ import {
   loadControllerConfig,
   loadSchedulerConfig,
 } from '../../functions/lib/config.ts';
+import { MARK_ATTR, pendingMarksTableName } from '../../functions/lib/dynamo-pending-marks.ts';
 import { PROTOBUF_MEDIA_TYPE } from '../../infra/stacks/control-plane-stack.ts';
 import { synthControlPlane } from './support/control-plane.ts';
 
@@ -15,6 +16,7 @@ const resources = template.toJSON().Resources as Record<string, { Type: string; 
 const ids = {
   objects: logicalId(stack.tables.objects),
   log: logicalId(stack.tables.log),
+  marks: logicalId(stack.tables.marks),
   work: logicalId(stack.queues.work),
   workDlq: logicalId(stack.queues.workDeadLetter),
   streamFailures: logicalId(stack.queues.streamFailures),
@@ -65,9 +67,26 @@ describe('ControlPlaneStack', () => {
       });
     });
 
-    it('retains both tables when the stack or the resource goes away', () => {
-      template.resourceCountIs('AWS::DynamoDB::Table', 2);
-      template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    it('retains both store tables when the stack or the resource goes away', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 3);
+      for (const table of [ids.objects, ids.log]) {
+        expect(template.toJSON().Resources[table]).toMatchObject({
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+        });
+      }
+    });
+
+    it('keeps pending marks in a table of their own, keyed by pk, expiring through TTL, not retained', () => {
+      expect(resources[ids.marks].Properties).toMatchObject({
+        TableName: pendingMarksTableName('skube-test'),
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: MARK_ATTR.pk, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: MARK_ATTR.pk, AttributeType: 'S' }],
+        TimeToLiveSpecification: { AttributeName: MARK_ATTR.ttl, Enabled: true },
+      });
+      expect(resources[ids.marks].Properties.StreamSpecification).toBeUndefined();
+      expect(template.toJSON().Resources[ids.marks].DeletionPolicy).toBe('Delete');
     });
 
     it('expires log rows through TTL and streams new images of the log only', () => {
@@ -83,6 +102,7 @@ describe('ControlPlaneStack', () => {
       expect(Object.keys(template.findResources('AWS::DynamoDB::Table')).sort()).toEqual([
         'TablesLogTable24FF1110',
         'TablesObjectsTableB168B198',
+        'TablesPendingMarksTable634AEB24',
       ]);
       expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toEqual(['AdminTokenSecret9A53E880']);
     });

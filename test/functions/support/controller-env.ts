@@ -1,9 +1,10 @@
 /**
- * Real parts for the controller function tests: DynamoDB store tables on
- * DynamoDB Local, an SQS work queue (with its dead-letter queue) on moto, and
- * the `ControllerFunctionDeps` a handler is built from over them.
+ * Real parts for the controller function tests: DynamoDB store tables and the
+ * pending-marks table on DynamoDB Local, an SQS work queue (with its
+ * dead-letter queue) on moto, and the `ControllerFunctionDeps` a handler is
+ * built from over them.
  */
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -18,7 +19,11 @@ import type { Registry } from '../../../core/registry/registry.ts';
 import type { ControllerFunctionDeps } from '../../../functions/lib/controller-function.ts';
 import { createRegistry } from '../../../functions/lib/cluster.ts';
 import { CONTROLLER_FACTORIES, type ControllerFactory, createControllers } from '../../../functions/lib/controllers.ts';
-import { InMemoryPendingMarks } from '../../../functions/lib/pending-marks.ts';
+import {
+  createPendingMarksTable,
+  DynamoPendingMarks,
+  pendingMarksTableName,
+} from '../../../functions/lib/dynamo-pending-marks.ts';
 import { createSqsClient } from '../../../functions/lib/sqs-client.ts';
 import { ensureWorkQueue } from '../../../functions/lib/sqs-queues.ts';
 import { SqsWorkQueue } from '../../../functions/lib/sqs-work-queue.ts';
@@ -58,6 +63,9 @@ export async function controllerEnv(dynamoEndpoint: string, sqsEndpoint: string)
     },
     harness.store,
   );
+  // The functions' marks table, as `createControllerAssembly` names it.
+  const marksTable = pendingMarksTableName(harness.prefix);
+  await createPendingMarksTable(harness.client, marksTable);
   const sqs = createSqsClient({ endpoint: sqsEndpoint, ...TEST_AWS_SQS });
   const queueName = uniqueName('skube-work');
   const { queueUrl } = await ensureWorkQueue(sqs, {
@@ -80,7 +88,7 @@ export async function controllerEnv(dynamoEndpoint: string, sqsEndpoint: string)
         new SqsWorkQueue({
           client: sqs,
           queueUrl: options.queueUrl ?? queueUrl,
-          marks: new InMemoryPendingMarks(),
+          marks: new DynamoPendingMarks({ client: harness.client, tableName: marksTable, scope: queueName }),
           backoff: { baseSeconds: 1, maxSeconds: 1 },
         }),
       obs: testObservability('skube-controller-test'),
@@ -105,6 +113,7 @@ export async function controllerEnv(dynamoEndpoint: string, sqsEndpoint: string)
     },
     async cleanup() {
       sqs.destroy();
+      await harness.client.send(new DeleteTableCommand({ TableName: marksTable })).catch(() => {});
       await harness.cleanup();
     },
   };
