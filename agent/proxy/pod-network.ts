@@ -9,6 +9,7 @@
  * the rules live and die with the pod's namespace.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import Docker from 'dockerode';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../../core/apiserver/types.ts';
 import { type CommandRunner, execRunner } from './exec.ts';
@@ -37,6 +38,8 @@ export interface NetnsPodNetworkOptions {
 export class NetnsPodNetwork implements PodNetwork {
   private readonly pods = new Map<string, number>();
   private routes: PodRoute[] = [];
+  /** False until the proxy has told its routes: until then a pod's existing rules are left as they are. */
+  private routesKnown = false;
   private services: Service[] | undefined;
   private readonly run: CommandRunner;
   private readonly queues = new Map<string, Promise<void>>();
@@ -56,7 +59,7 @@ export class NetnsPodNetwork implements PodNetwork {
       const ns = ['--net=/proc/' + pausePid + '/ns/net'];
       const sysctl = await this.run('nsenter', [...ns, 'sysctl', '-w', 'net.ipv4.conf.all.route_localnet=1']);
       if (sysctl.code !== 0) throw new Error(`route_localnet in pod ${podKey}: ${sysctl.stderr.trim()}`);
-      await this.applyRules(podKey, pausePid);
+      if (this.routesKnown) await this.applyRules(podKey, pausePid);
       for (const j of podNatJumps) {
         const check = await this.run('nsenter', [...ns, 'iptables', '-t', 'nat', '-C', j.chain, ...j.rule]);
         if (check.code === 0) continue;
@@ -77,7 +80,10 @@ export class NetnsPodNetwork implements PodNetwork {
    * logged per pod; a pod whose namespace is gone is forgotten.
    */
   async update(change: { routes?: PodRoute[]; services?: Service[] }): Promise<void> {
-    if (change.routes) this.routes = change.routes;
+    if (change.routes) {
+      this.routes = change.routes;
+      this.routesKnown = true;
+    }
     if (change.services) this.services = change.services;
     await Promise.all(
       [...this.pods].map(([key, pid]) =>
@@ -90,6 +96,29 @@ export class NetnsPodNetwork implements PodNetwork {
         }),
       ),
     );
+  }
+
+  /**
+   * Attaches the running pods of `nodeName` found in Docker (pause
+   * containers by the kubelet's labels) — what a restarted agent needs, as
+   * the kubelet re-adopts them without starting their sandboxes again.
+   * Their rules are rewritten once the proxy knows its routes. Failures are
+   * logged, not thrown.
+   */
+  async adoptRunning(docker: Docker, nodeName: string): Promise<void> {
+    const list = await docker.listContainers({
+      filters: { label: [`io.skube.node=${nodeName}`, 'io.kubernetes.container.name=POD'], status: ['running'] },
+    });
+    for (const c of list) {
+      const key = `${c.Labels['io.kubernetes.pod.namespace']}/${c.Labels['io.kubernetes.pod.name']}`;
+      if (this.pods.has(key)) continue;
+      try {
+        const pid = (await docker.getContainer(c.Id).inspect()).State.Pid;
+        if (pid) await this.podStarted(key, pid);
+      } catch (e) {
+        this.opts.logger.warn({ pod: key, err: String(e) }, 'could not adopt pod network');
+      }
+    }
   }
 
   private async applyRules(podKey: string, pid: number): Promise<void> {
@@ -126,7 +155,20 @@ export class NetnsPodNetwork implements PodNetwork {
   }
 }
 
-/** The agent's factory (called by agent/main.ts): a {@link NetnsPodNetwork} for this node. */
-export function createPodNetwork(opts: { nodeName: string; nodeIp: string; logger: Logger }): NetnsPodNetwork {
-  return new NetnsPodNetwork({ logger: opts.logger });
+/**
+ * The agent's factory (called by agent/main.ts): a {@link NetnsPodNetwork}
+ * for this node, which also attaches the node's pods already running in
+ * Docker (in the background) so a restarted agent keeps routing them.
+ */
+export function createPodNetwork(opts: {
+  nodeName: string;
+  nodeIp: string;
+  logger: Logger;
+  docker?: Docker;
+}): NetnsPodNetwork {
+  const net = new NetnsPodNetwork({ logger: opts.logger });
+  void net
+    .adoptRunning(opts.docker ?? new Docker(), opts.nodeName)
+    .catch((e) => opts.logger.warn({ err: String(e) }, 'could not list running pods for the pod network'));
+  return net;
 }

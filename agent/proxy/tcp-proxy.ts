@@ -99,6 +99,10 @@ function handle(client: Socket, opts: TcpListenerOptions, connections: Set<Socke
     upstream.on('error', (e) => fail(String(e)));
     upstream.once('connect', () => {
       connected = true;
+      if (client.destroyed) {
+        upstream.destroy();
+        return;
+      }
       upstream.setTimeout(0);
       opts.balancer.reportSuccess(backend);
       upstreams.add(upstream);

@@ -104,6 +104,15 @@ describe('NetnsPodNetwork', () => {
     expect(r.calls.map((c) => c.line)).toEqual(['nsenter --net=/proc/2/ns/net iptables-restore --noflush']);
   });
 
+  it("leaves an adopted pod's rules alone until the proxy has told its routes", async () => {
+    const r = recorder();
+    const net = new NetnsPodNetwork({ logger: silentLogger, run: r.run });
+    await net.podStarted('default/a', 5);
+    expect(r.calls.some((c) => c.line.includes('iptables-restore'))).toBe(false);
+    await net.update({ routes: [] });
+    expect(r.calls.filter((c) => c.line.includes('iptables-restore'))).toHaveLength(1);
+  });
+
   it('forgets a pod whose namespace is gone and rejects a start it cannot set up', async () => {
     const r = recorder([/proc\/9\//]);
     const net = new NetnsPodNetwork({ logger: silentLogger, run: r.run });
