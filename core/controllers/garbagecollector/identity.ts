@@ -3,7 +3,8 @@
  * Its work keys are `<storage resource>/<namespace>/<name>` (namespace empty
  * for cluster-scoped objects: `nodes//node-1`), so one key names one object
  * of any kind; `<key>/<uid>` asks for the dependents of the object with that
- * uid, which is gone, to be collected. An ownerReference carries no namespace: a namespaced owner is
+ * uid, which is gone, to be collected, and `sweep/<namespace>` for every
+ * dependent of a namespace whose owners are gone. An ownerReference carries no namespace: a namespaced owner is
  * looked up in its dependent's namespace, a cluster-scoped one at cluster
  * scope — so an owner in another namespace is never found.
  */
@@ -49,9 +50,22 @@ export function sweepKey(key: string, uid: string): string {
   return `${key}/${uid}`;
 }
 
-/** Parses an object key or a sweep key; undefined when malformed. */
-export function parseWorkKey(key: string): { id: ObjectId; goneUid?: string } | undefined {
+/**
+ * The key asking for every dependent in `namespace` whose owners are gone to
+ * be collected ('' = every namespace and the cluster scope): what a deletion
+ * rings when nothing in memory says which objects it owned.
+ */
+export function namespaceSweepKey(namespace: string): string {
+  return `sweep/${namespace}`;
+}
+
+/** What a work key asks for; undefined when malformed. */
+export type WorkKey = { id: ObjectId; goneUid?: string } | { sweepNamespace: string };
+
+/** Parses an object key, a sweep key or a namespace sweep key. */
+export function parseWorkKey(key: string): WorkKey | undefined {
   const parts = key.split('/');
+  if (parts.length === 2 && parts[0] === 'sweep') return { sweepNamespace: parts[1] ?? '' };
   if (parts.length === 4 && parts[3]) {
     const id = parseKey(parts.slice(0, 3).join('/'));
     return id && { id, goneUid: parts[3] };

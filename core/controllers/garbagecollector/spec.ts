@@ -14,7 +14,7 @@ import type { Store, StoreEvent } from '../../storage/store.ts';
 import { ControllerEventRecorder } from '../events.ts';
 import { type ControllerSpec, type RunningController, startController } from '../runtime/controller.ts';
 import { OwnerGraph } from './graph.ts';
-import { COLLECTED_RESOURCES, keyOfObject, ownerKeysOf, sweepKey } from './identity.ts';
+import { COLLECTED_RESOURCES, keyOfObject, namespaceSweepKey, ownerKeysOf, sweepKey } from './identity.ts';
 import { isDeletingDependents, isOrphaning } from './plan.ts';
 import { type Collector, GARBAGE_COLLECTOR, type GarbageCollectorDeps, syncGarbage } from './sync.ts';
 
@@ -97,8 +97,10 @@ export function garbageKeys(c: WatchedCollector, resource: string, e: StoreEvent
   const keys = new Set<string>();
   const refsChanged = !jsonEqual(refsOf(e.prevObject), refsOf(e.object));
   if (e.type === 'DELETED') {
-    // Without a graph any deleted object may have had dependents.
-    if (!c.graph || c.graph.hasDependents(self)) keys.add(sweepKey(self, e.object.metadata.uid ?? ''));
+    // Without a graph any deleted object may have had dependents: one sweep of the namespace (of
+    // everything, for a cluster-scoped object) serves a burst of deletions.
+    if (c.graph?.hasDependents(self)) keys.add(sweepKey(self, e.object.metadata.uid ?? ''));
+    else if (!c.graph) keys.add(namespaceSweepKey(e.object.metadata.namespace ?? ''));
     // Owners in a foreground deletion may have been waiting for this one.
     for (const k of ownerKeysOf(e.object)) keys.add(k);
     return [...keys];

@@ -10,16 +10,25 @@
  * are collected. Every write is conditional on the uid that was read.
  */
 import type { KubeObject } from '../../api/object.ts';
+import { storageResource } from '../../api/resources.ts';
 import type { Logger } from '../../apiserver/types.ts';
 import { conflict, isConflict, isNotFound } from '../../errors/index.ts';
 import { systemContext } from '../../registry/bootstrap.ts';
 import { deleteObject, FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../../registry/delete.ts';
-import type { Registry } from '../../registry/registry.ts';
+import { type Registry, withTypeMeta } from '../../registry/registry.ts';
 import type { Store } from '../../storage/store.ts';
 import { ControllerEventRecorder } from '../events.ts';
 import type { SyncResult } from '../runtime/controller.ts';
 import type { DependentFinder } from './graph.ts';
-import { formatKey, type ObjectId, parseKey, parseWorkKey, resolveOwner } from './identity.ts';
+import {
+  COLLECTED_RESOURCES,
+  formatKey,
+  keyOfObject,
+  type ObjectId,
+  parseKey,
+  parseWorkKey,
+  resolveOwner,
+} from './identity.ts';
 import {
   isDeletingDependents,
   isOrphaning,
@@ -36,6 +45,17 @@ import {
 export const GARBAGE_COLLECTOR = 'garbage-collector-controller';
 /** How soon a foreground deletion still waiting on dependents is looked at again (their events usually come first). */
 export const FOREGROUND_RECHECK_MS = 5000;
+
+/** How many dependents of one foreground deletion are collected at once. */
+const ATTEMPT_CONCURRENCY = 8;
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /** Dependencies of the garbage collector. */
 export interface GarbageCollectorDeps {
@@ -103,10 +123,15 @@ async function currentDependents(d: Collector, owner: ObjectId, uid: string): Pr
 }
 
 /** Reconciles `obj` (stored at `id`) as a dependent. Returns true when it deleted or marked it. */
-async function collectDependent(d: Collector, id: ObjectId, obj: KubeObject): Promise<boolean> {
+async function collectDependent(
+  d: Collector,
+  id: ObjectId,
+  obj: KubeObject,
+  live = new Map<string, KubeObject>(),
+): Promise<boolean> {
   const refs = obj.metadata.ownerReferences ?? [];
   if (!refs.length || obj.metadata.deletionTimestamp) return false;
-  const owners = new Map<string, KubeObject | undefined>();
+  const owners = new Map<string, KubeObject | undefined>(live);
   const states: OwnerState[] = [];
   for (const ref of refs) {
     const r = resolveOwner(id.namespace, ref);
@@ -117,6 +142,7 @@ async function collectDependent(d: Collector, id: ObjectId, obj: KubeObject): Pr
     const ownerKey = formatKey(r.owner);
     if (!owners.has(ownerKey)) owners.set(ownerKey, await read(d, r.owner));
     const owner = owners.get(ownerKey);
+    if (owner) live.set(ownerKey, owner);
     if (!owner || owner.metadata.uid !== ref.uid) states.push('absent');
     else states.push(isDeletingDependents(owner) ? 'waiting' : 'solid');
   }
@@ -157,6 +183,25 @@ async function collectDependent(d: Collector, id: ObjectId, obj: KubeObject): Pr
   }
 }
 
+/**
+ * Reconciles every dependent of `namespace` ('' = everywhere). Owners found
+ * alive are remembered for the sweep (one read per owner); absent ones are
+ * read again each time, so an owner created meanwhile is never taken for gone.
+ */
+async function sweepNamespace(d: Collector, namespace: string): Promise<void> {
+  const live = new Map<string, KubeObject>();
+  for (const info of COLLECTED_RESOURCES) {
+    if (namespace && !info.namespaced) continue;
+    const resource = storageResource(info);
+    const page = await d.deps.store.list(resource, namespace ? { namespace } : {});
+    for (const obj of page.items) {
+      if (!obj.metadata.ownerReferences?.length || obj.metadata.deletionTimestamp) continue;
+      const id = parseKey(keyOfObject(resource, obj) ?? '');
+      if (id) await collectDependent(d, id, withTypeMeta(info, obj), live);
+    }
+  }
+}
+
 /** Re-reads the dependent `key` and reconciles it. */
 async function collectKey(d: Collector, key: string): Promise<void> {
   const id = parseKey(key);
@@ -190,7 +235,7 @@ async function syncOwner(
     return undefined;
   }
   if (plan.type !== 'foreground') return undefined;
-  for (const dep of plan.attempt) await collectDependent(d, idOf(dep), dep);
+  await forEachLimited(plan.attempt, ATTEMPT_CONCURRENCY, (dep) => collectDependent(d, idOf(dep), dep));
   let blocking = 0;
   for (const dep of plan.blocking) {
     const current = await read(d, idOf(dep));
@@ -210,6 +255,10 @@ export async function syncGarbage(d: Collector, key: string): Promise<SyncResult
   const parsed = parseWorkKey(key);
   if (!parsed) {
     d.deps.logger.warn({ controller: 'garbagecollector', key }, 'malformed key');
+    return undefined;
+  }
+  if ('sweepNamespace' in parsed) {
+    await sweepNamespace(d, parsed.sweepNamespace);
     return undefined;
   }
   const { id, goneUid } = parsed;
