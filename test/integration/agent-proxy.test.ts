@@ -284,5 +284,14 @@ if ('skip' in env) {
       expect(hosts.some((h) => BRIDGE.test(h))).toBe(true);
       expect(hosts.filter((h) => !h.startsWith('127.') && !BRIDGE.test(h))).toEqual([]);
     }, 120_000);
+
+    it('keeps routing pods of a restarted agent (new listener ports reach their rules)', async () => {
+      const b = nodes[1]!.name;
+      await c.stopAgent(b);
+      await c.startAgent(b);
+      await eventually(async () => webPods.includes(await podGet('client-5', clusterIP)), 90_000, 500);
+      await eventually(async () => webPods.includes(await podGet('client-5', 'web-svc')), 30_000, 500);
+      await eventually(() => httpGet(nodes[1]!.ip, nodePort), 60_000, 500);
+    }, 180_000);
   });
 }
