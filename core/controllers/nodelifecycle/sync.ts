@@ -171,10 +171,27 @@ async function markNotReady(deps: NodeLifecycleControllerDeps, events: Controlle
   });
 }
 
+/** The condition Kubernetes' taint manager puts on a pod it is about to delete. */
+const DISRUPTION_TARGET = {
+  type: 'DisruptionTarget',
+  status: 'True',
+  reason: 'DeletionByTaintManager',
+  message: 'Taint manager: deleting due to NoExecute taint',
+};
+
 async function evict(deps: NodeLifecycleControllerDeps, events: ControllerEventRecorder, pod: Pod, now: Date) {
   const ns = pod.metadata?.namespace ?? '';
   const name = pod.metadata?.name ?? '';
+  const addCondition = (cur: KubeObject) => {
+    const status = structuredClone((cur.status ?? {}) as NonNullable<Pod['status']>);
+    const others = (status.conditions ?? []).filter((c) => c.type !== DISRUPTION_TARGET.type);
+    status.conditions = [...others, { ...DISRUPTION_TARGET, lastTransitionTime: rfc3339(now) }];
+    return { ...cur, status };
+  };
   try {
+    if (!pod.status?.conditions?.some((c) => c.type === DISRUPTION_TARGET.type && c.status === 'True')) {
+      await deps.registry.write(systemContext(now), PODS, ns, name, addCondition, 'status', { uid: pod.metadata?.uid });
+    }
     await deleteObject(deps.registry, { garbageCollector: false }, systemContext(now), PODS, ns, name, {
       preconditions: { uid: pod.metadata?.uid },
     });

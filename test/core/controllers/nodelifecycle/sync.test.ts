@@ -98,6 +98,12 @@ describe('node lifecycle sync', () => {
     s.c.clock = T0 + 44_000;
     expect(await s.sync('/n1')).toEqual({ requeueAfterMs: 297_050 });
     expect(await deleting()).toEqual(['short']);
+    const short = (await s.registry.get(PODS, 'default', 'short')) as unknown as Pod;
+    expect(short.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({
+      status: 'True',
+      reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint',
+    });
   });
 
   it('maps nodes, node Leases and newly bound pods to the node key', () => {
