@@ -89,8 +89,27 @@ describe('DaemonSet controller', () => {
   });
 
   it('rolls a new template out node by node and kubectl rollout status reports it', async () => {
+    // Watch every step: never more than maxUnavailable (1) of the two nodes without an available pod.
+    let worst = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const pods = (await t.cluster.store.list('pods', { namespace: 'default' })).items as unknown as Pod[];
+        const available = new Set(
+          pods
+            .filter((p) => !p.metadata?.deletionTimestamp && p.metadata?.labels?.app === 'agent')
+            .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+            .map((p) => p.spec?.nodeName),
+        );
+        worst = Math.max(worst, ['n3', 'n4'].filter((n) => !available.has(n)).length);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     await t.kubectlOk(['set', 'image', 'ds/agent', 'agent=nginx:1.28']);
     const status = await t.kubectl(['rollout', 'status', 'ds/agent', '--timeout=90s'], { timeoutMs: 100_000 });
+    sampling = false;
+    await sampler;
+    expect(worst).toBe(1);
     expect(status.stderr).toBe('');
     expect(status.stdout).toContain('daemon set "agent" successfully rolled out');
     await onNodes(['n3', 'n4'], 'nginx:1.28');
