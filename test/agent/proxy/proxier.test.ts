@@ -10,7 +10,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const nodeIp = '127.0.0.1';
+// A node IP of this file's own, so its NodePorts never meet another test's.
+const nodeIp = randomLoopbackIp();
 
 function plan(clusterIP: string, backends: Backend[], extra: Partial<ServicePortPlan> = {}): ServicePortPlan {
   return {
