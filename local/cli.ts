@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { agentCommand } from '../agent/command.ts';
 import { startUpAgent } from '../agent/up.ts';
-import { startLocalCluster } from './cluster.ts';
 import { createLogger } from './logger.ts';
-import { storeFromFlags } from './store.ts';
+import type { LocalStoreOptions } from './store.ts';
 
 const DEFAULT_DATA_DIR = process.env.SKUBE_DATA_DIR ?? join(homedir(), '.skube');
 
@@ -47,7 +46,10 @@ program
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .action(async (opts, command: Command) => {
     const logger = createLogger(opts.logFormat, opts.logLevel);
-    let store: ReturnType<typeof storeFromFlags>;
+    // Loaded here so `skube agent` does not load the control plane (it keeps the agent's memory small).
+    const { startLocalCluster } = await import('./cluster.ts');
+    const { storeFromFlags } = await import('./store.ts');
+    let store: LocalStoreOptions;
     try {
       store = storeFromFlags(opts, process.env);
     } catch (e) {

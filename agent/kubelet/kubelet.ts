@@ -123,6 +123,8 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const uid = pod.metadata!.uid!;
     let w = workers.get(uid);
     if (!w || w.isFinished) {
+      // bench:pods reads this line to split startup latency into control plane and node time.
+      logger.debug({ pod: `${pod.metadata!.namespace}/${pod.metadata!.name}`, uid }, 'pod added');
       w = new PodWorker(uid, pod, ctx);
       workers.set(uid, w);
       const created = w;

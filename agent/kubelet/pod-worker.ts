@@ -96,8 +96,10 @@ export class PodWorker {
     let wakeMs: number | undefined;
     do {
       this.again = false;
+      const started = Date.now();
       try {
         wakeMs = await this.sync();
+        this.ctx.logger.debug({ pod: this.key(), durationMs: Date.now() - started }, 'pod sync');
       } catch (e) {
         this.ctx.logger.warn({ pod: this.key(), err: String((e as Error)?.message ?? e) }, 'pod sync failed');
         wakeMs = 2000;

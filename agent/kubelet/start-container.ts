@@ -45,14 +45,21 @@ export async function startSandbox(ctx: KubeletContext, pod: Pod): Promise<Runti
   // A previous agent may have left a same-named sandbox behind.
   const stale = await ctx.runtime.inspect(req.name);
   if (stale) await ctx.runtime.remove(stale.id);
+  const t0 = Date.now();
   const id = await ctx.runtime.create(req);
+  const t1 = Date.now();
   await ctx.runtime.start(id);
+  const t2 = Date.now();
   const info = await ctx.runtime.inspect(id);
   if (!info || info.state !== 'running')
     throw new Error(`sandbox of ${pod.metadata!.name} did not start: ${info?.error ?? 'gone'}`);
   if (ctx.podNetwork && info.pid) {
     await ctx.podNetwork.podStarted(`${pod.metadata!.namespace}/${pod.metadata!.name}`, info.pid);
   }
+  ctx.logger.debug(
+    { pod: pod.metadata!.name, createMs: t1 - t0, startMs: t2 - t1, networkMs: Date.now() - t2 },
+    'sandbox started',
+  );
   return info;
 }
 
@@ -136,9 +143,15 @@ export async function startContainer(
   });
   const stale = await ctx.runtime.inspect(req.name);
   if (stale) await ctx.runtime.remove(stale.id);
+  const t0 = Date.now();
   const id = await ctx.runtime.create(req);
+  const t1 = Date.now();
   try {
     await ctx.runtime.start(id);
+    ctx.logger.debug(
+      { pod: pod.metadata!.name, container: c.name, createMs: t1 - t0, startMs: Date.now() - t1 },
+      'container started',
+    );
   } catch (e) {
     ctx.logger.info(
       { pod: pod.metadata!.name, container: c.name, err: (e as Error).message },
