@@ -95,6 +95,7 @@ interface Round {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   errors: number;
   non2xx: number;
+  backendCpuMsPer1kRequests: number;
   proxyCpuMsPer1kRequests?: number;
 }
 
@@ -132,8 +133,10 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       for (const target of ['direct', 'proxy'] as const) {
         const before = await usage(proxy.child);
+        const backendBefore = await usage(backend.child);
         const res = await load(target === 'direct' ? direct : proxied, connections, duration);
         const after = await usage(proxy.child);
+        const backendAfter = await usage(backend.child);
         const total = res.requests.total || 1;
         results.push({
           target,
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
           latencyMs: { p50: res.latency.p50, p90: res.latency.p90, p99: res.latency.p99, max: res.latency.max },
           errors: res.errors,
           non2xx: res.non2xx,
+          backendCpuMsPer1kRequests: ((backendAfter.cpuMicros - backendBefore.cpuMicros) / 1000 / total) * 1000,
           ...(target === 'proxy'
             ? { proxyCpuMsPer1kRequests: ((after.cpuMicros - before.cpuMicros) / 1000 / total) * 1000 }
             : {}),
@@ -175,6 +179,17 @@ async function main(): Promise<void> {
         proxyP99Ms: proxyP99,
         addedP99Ms: proxyP99 - directP99,
         proxyCpuMsPer1kRequests: median(of('proxy').map((x) => x.proxyCpuMsPer1kRequests ?? 0)),
+        backendCpuMsPer1kRequests: median(results.map((x) => x.backendCpuMsPer1kRequests)),
+        requestsPerSecondSpread: {
+          direct: [
+            Math.min(...of('direct').map((x) => x.requestsPerSecond)),
+            Math.max(...of('direct').map((x) => x.requestsPerSecond)),
+          ],
+          proxy: [
+            Math.min(...of('proxy').map((x) => x.requestsPerSecond)),
+            Math.max(...of('proxy').map((x) => x.requestsPerSecond)),
+          ],
+        },
         proxyRssMiB: (await usage(proxy.child)).rssBytes / 2 ** 20,
       },
       rounds: results,
