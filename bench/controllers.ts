@@ -11,10 +11,11 @@
  *   bound, then to N pods Ready and the Deployment available;
  * - rollout: from `kubectl set image` to the Deployment showing N updated,
  *   available replicas and no old ones (default 25% surge / unavailable);
- * - API writes per pod created during the scale, by resource, from the
- *   store's per-resource revision counters (every write takes one revision),
- *   minus the simulated kubelet's, next to what Kubernetes' own controllers
- *   and scheduler write for one pod (see `KUBERNETES_REFERENCE`).
+ * - API writes per pod created during the scale (and per pod replaced during
+ *   the rollout), by resource, from the store's per-resource revision
+ *   counters (every write takes one revision), minus the simulated
+ *   kubelet's, next to what Kubernetes' own controllers and scheduler write
+ *   (see `KUBERNETES_REFERENCE` and `KUBERNETES_ROLLOUT_REFERENCE`).
  * Prints one JSON document; `BENCH_OUT` also writes it to a file. Counts:
  * `BENCH_REPLICAS` (1000), `BENCH_NODES` (50).
  */
@@ -46,6 +47,15 @@ const RESOURCES = ['pods', 'events', 'replicasets.apps', 'deployments.apps'];
  * on top, a handful per sync, so amortized over many pods they approach 0.
  */
 const KUBERNETES_REFERENCE = { pods: 2, events: 2, perPodTotal: 4 };
+
+/**
+ * Per pod a rolling update replaces, Kubernetes' controllers and scheduler
+ * write the new pod's create, binding and two Events (as above), plus the
+ * old pod's graceful delete (one write setting `deletionTimestamp`; the
+ * kubelet's final delete is excluded) and its `SuccessfulDelete` Event;
+ * ReplicaSet scaling and status writes amortize towards 0 per pod.
+ */
+const KUBERNETES_ROLLOUT_REFERENCE = { pods: 3, events: 3, perPodTotal: 6 };
 
 const deploymentYaml = (replicas: number) => `
 apiVersion: apps/v1
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
     const perPodTotal = +(Object.values(writes).reduce((a, b) => a + b, 0) / created).toFixed(3);
 
     // Rolling update.
+    const rolloutBefore = await revisions(store);
+    const rolloutKubeletBefore = kubelet.writes();
     const r0 = performance.now();
     await kubectl(['set', 'image', 'deployment/bench', 'app=registry.local/app:2']);
     await until(
@@ -148,6 +160,15 @@ async function main(): Promise<void> {
       'the rollout',
     );
     const rollout = performance.now() - r0;
+    await new Promise((r) => setTimeout(r, 2000));
+    const rolloutAfter = await revisions(store);
+    const rolloutWrites: Record<string, number> = {};
+    for (const r of RESOURCES) rolloutWrites[r] = rolloutAfter[r] - rolloutBefore[r];
+    rolloutWrites.pods -= kubelet.writes() - rolloutKubeletBefore;
+    const perReplaced = Object.fromEntries(
+      Object.entries(rolloutWrites).map(([r, n]) => [r, +(n / REPLICAS).toFixed(3)]),
+    );
+    const perReplacedTotal = +(Object.values(rolloutWrites).reduce((a, b) => a + b, 0) / REPLICAS).toFixed(3);
     const result = {
       benchmark: 'controllers',
       date: new Date().toISOString(),
@@ -160,7 +181,14 @@ async function main(): Promise<void> {
         toAllAvailableMs: Math.round(available),
         boundPerSecond: Math.round((created / bound) * 1000),
       },
-      rollingUpdate: { strategy: 'RollingUpdate 25%/25%', toCompleteMs: Math.round(rollout) },
+      rollingUpdate: {
+        strategy: 'RollingUpdate 25%/25%',
+        toCompleteMs: Math.round(rollout),
+        writesPerPodReplaced: {
+          skube: { ...perReplaced, total: perReplacedTotal },
+          kubernetes: KUBERNETES_ROLLOUT_REFERENCE,
+        },
+      },
       writesPerPodCreated: { skube: { ...perPod, total: perPodTotal }, kubernetes: KUBERNETES_REFERENCE },
       simulatedKubeletWrites: kubeletWrites,
       note: 'One process runs API server, store, scheduler, controllers, simulated kubelet and kubectl calls on a shared machine.',
