@@ -12,10 +12,12 @@ import { storageResource } from '../../api/resources.ts';
 import type { Store, StoreEvent } from '../../storage/store.ts';
 import { COLLECTED_RESOURCES, type ObjectId, formatKey, keyOfObject, resolveOwner } from './identity.ts';
 
-/** One dependent of an owner: its work key and the owner uid its reference names. */
+/** One dependent of an owner: its work key, the owner uid its reference names, and the object when just read. */
 export interface DependentEntry {
   key: string;
   ownerUid: string;
+  /** The dependent as a listing just returned it (a finder that reads the store); else callers read it. */
+  object?: KubeObject;
 }
 
 /** Finds the objects whose ownerReferences name an owner key. May be stale or over-inclusive: callers re-read. */
@@ -100,7 +102,7 @@ export function scanDependents(store: Store): DependentFinder {
         for (const obj of page.items) {
           const e = edges(obj).find((x) => x.owner === ownerKey);
           const key = keyOfObject(resource, obj);
-          if (e && key) out.push({ key, ownerUid: e.uid });
+          if (e && key) out.push({ key, ownerUid: e.uid, object: obj });
         }
       }
       return out;

@@ -116,8 +116,9 @@ async function currentDependents(d: Collector, owner: ObjectId, uid: string): Pr
   for (const entry of await d.finder.dependentsOf(owner)) {
     if (entry.ownerUid !== uid) continue;
     const id = parseKey(entry.key);
-    const obj = id && (await read(d, id));
-    if (id && obj && referencesTo(obj, uid).length) out.set(obj, id);
+    if (!id) continue;
+    const obj = entry.object ? withTypeMeta(id.info, entry.object) : await read(d, id);
+    if (obj && referencesTo(obj, uid).length) out.set(obj, id);
   }
   return out;
 }
