@@ -86,6 +86,11 @@ describe('DaemonSet controller', () => {
     const table = await t.kubectlOk(['get', 'ds', 'agent']);
     expect(table).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE/);
     expect(table).toMatch(/agent\s+2\s+2\s+2\s+2\s+2\s+role=agent/);
+    const described = await t.kubectlOk(['describe', 'ds', 'agent']);
+    expect(described).toMatch(/Desired Number of Nodes Scheduled: 2/);
+    expect(described).toMatch(/Number of Nodes Misscheduled: 0/);
+    expect(described).toMatch(/Pods Status:\s+2 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed/);
+    expect(described).toMatch(/SuccessfulCreate/);
   });
 
   it('rolls a new template out node by node and kubectl rollout status reports it', async () => {

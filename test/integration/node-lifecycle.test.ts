@@ -88,6 +88,12 @@ describe('node lifecycle controller', () => {
       message: 'Kubelet stopped posting node status.',
     });
     expect(await t.kubectlOk(['get', 'node', 'n1'])).toMatch(/n1\s+NotReady/);
+    const described = await eventually(async () => {
+      const out = await t.kubectlOk(['describe', 'node', 'n1']);
+      return out.includes('NodeNotReady') && out;
+    }, 30_000);
+    expect(described).toMatch(/Taints:\s+node\.kubernetes\.io\/unreachable:NoExecute/);
+    expect(described).toMatch(/Node n1 status is now: NodeNotReady/);
 
     // Six ready pods again, none of them on n1; n1's pods were evicted, not just left.
     await eventually(async () => {
