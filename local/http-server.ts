@@ -74,6 +74,19 @@ async function serveUpgrade(
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
+/** Resolves when `res` can take more (or is gone). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const abort = new AbortController();
   res.on('close', () => abort.abort());
@@ -94,7 +107,8 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
     for (;;) {
       const { value, done } = await it.next();
       if (done || res.destroyed) break;
-      res.write(value);
+      // Backpressure: wait for a slow client (a large pods/log) before pulling more.
+      if (!res.write(value)) await drained(res);
     }
   } finally {
     await it.return?.();

@@ -5,7 +5,7 @@
  * sinceSeconds/sinceTime (whole seconds, as Docker takes them), timestamps
  * (RFC 3339 with nanoseconds, Docker's and the CRI's format) and limitBytes.
  */
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, Transform, Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { PodLogOptions } from '../../core/apiserver/connect.ts';
 
@@ -28,6 +28,38 @@ export function dockerLogOptions(
 }
 
 /**
+ * Docker's log endpoint as a stream even without `follow` (dockerode's
+ * `logs()` buffers the whole answer then), so a large log flows as it is read.
+ */
+function logStream(docker: Docker, id: string, options: object): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: `/containers/${id}/logs?`,
+        method: 'GET',
+        isStream: true,
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        options,
+      },
+      (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)),
+    );
+  });
+}
+
+/**
+ * Splits chunks into pieces of at most `size` bytes: `demuxStream` copies its
+ * remaining buffer after every frame, which is quadratic in the chunk size.
+ */
+export function rechunk(size = 16 * 1024): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      for (let i = 0; i < chunk.length; i += size) this.push(chunk.subarray(i, i + size));
+      done();
+    },
+  });
+}
+
+/**
  * Opens the log of container `id` as one readable byte stream that ends
  * when Docker's stream ends (with `follow`, when the container stops), when
  * `limitBytes` is reached, or when `signal` aborts.
@@ -39,13 +71,8 @@ export async function openContainerLogs(
   signal?: AbortSignal,
   now = new Date(),
 ): Promise<Readable> {
-  const container = docker.getContainer(id);
-  const info = await container.inspect();
-  const opts = dockerLogOptions(options, now);
-  // dockerode answers a Buffer without follow and a stream with it.
-  const raw = (await container.logs(opts as Parameters<typeof container.logs>[0] & { follow: false })) as unknown as
-    Buffer | NodeJS.ReadableStream;
-  const source: Readable = Buffer.isBuffer(raw) ? Readable.from([raw]) : (raw as Readable);
+  const info = await docker.getContainer(id).inspect();
+  const source = await logStream(docker, id, dockerLogOptions(options, now));
   const out = new PassThrough();
   let remaining = options.limitBytes ?? Number.POSITIVE_INFINITY;
   let finished = false;
@@ -60,15 +87,22 @@ export async function openContainerLogs(
       if (finished) return done();
       const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
       remaining -= part.length;
-      out.write(part);
+      // Backpressure: stop reading Docker while the client is slower than the log.
+      if (!out.write(part)) {
+        input.pause();
+        out.once('drain', () => input.resume());
+      }
       if (remaining <= 0) finish();
       done();
     },
   });
-  if (info.Config?.Tty) source.on('data', (c: Buffer) => sink.write(c));
-  else docker.modem.demuxStream(source, sink, sink);
-  source.on('end', () => sink.end(() => finish()));
-  source.on('close', () => setImmediate(finish));
+  const input = info.Config?.Tty ? source : source.pipe(rechunk());
+  if (info.Config?.Tty) input.on('data', (c: Buffer) => sink.write(c));
+  else docker.modem.demuxStream(input, sink, sink);
+  input.on('end', () => sink.end(() => finish()));
+  source.on('close', () => {
+    if (!source.readableEnded) finish();
+  });
   source.on('error', () => finish());
   signal?.addEventListener('abort', finish, { once: true });
   out.on('close', finish);

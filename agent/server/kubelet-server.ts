@@ -103,9 +103,8 @@ async function serveLogs(opts: KubeletServerOptions, req: IncomingMessage, res: 
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
   req.socket.setNoDelay(true);
-  stream.on('data', (c: Buffer) => res.write(c));
-  stream.on('end', () => res.end());
   stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
 
 function rejectUpgrade(socket: Socket, e: StatusError): void {
