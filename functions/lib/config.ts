@@ -54,6 +54,12 @@ export interface SchedulerFunctionConfig extends CommonConfig {
   schedulerName: string;
 }
 
+/** Configuration of the node dispatcher function. */
+export interface DispatcherConfig extends CommonConfig {
+  /** The prefix of node wake-up queue names (`NODE_QUEUE_PREFIX`, `skube-node-`, unless the stack sets another). */
+  nodeQueuePrefix: string;
+}
+
 /** Thrown when the environment does not hold a valid configuration; the message lists every problem. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -113,8 +119,20 @@ const controllerSchema = z.object({ ...common, SKUBE_WORK_QUEUE_URL: z.url(missi
 
 const schedulerSchema = z.object({ ...common, SKUBE_SCHEDULER_NAME: nonEmpty.default('default-scheduler') });
 
+const dispatcherSchema = z.object({
+  ...common,
+  SKUBE_NODE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be 1-60 letters, digits, - or _')
+    .default('skube-node-'),
+});
+
 function commonOf(
-  env: z.infer<typeof apiserverSchema> | z.infer<typeof controllerSchema> | z.infer<typeof schedulerSchema>,
+  env:
+    | z.infer<typeof apiserverSchema>
+    | z.infer<typeof controllerSchema>
+    | z.infer<typeof schedulerSchema>
+    | z.infer<typeof dispatcherSchema>,
 ): CommonConfig {
   return {
     region: env.AWS_REGION,
@@ -155,4 +173,10 @@ export function loadControllerConfig(env: Environment = process.env): Controller
 export function loadSchedulerConfig(env: Environment = process.env): SchedulerFunctionConfig {
   const e = parse(schedulerSchema, env, 'scheduler');
   return { ...commonOf(e), schedulerName: e.SKUBE_SCHEDULER_NAME };
+}
+
+/** Reads the node dispatcher function's configuration from `env`. Throws ConfigError naming every bad variable. */
+export function loadDispatcherConfig(env: Environment = process.env): DispatcherConfig {
+  const e = parse(dispatcherSchema, env, 'dispatcher');
+  return { ...commonOf(e), nodeQueuePrefix: e.SKUBE_NODE_QUEUE_PREFIX };
 }

@@ -1,13 +1,14 @@
 /**
  * The one stack of skube's AWS control plane: the store's tables, the work
- * queues, the five functions (API server, stream consumer, work queue
- * consumer, resync, scheduler) and their triggers, the REST API, the admin token, and
- * the node agents' role. Environment-agnostic: synthesizes without AWS
+ * queues, the six functions (API server, stream consumer, work queue
+ * consumer, resync, scheduler, node dispatcher) and their triggers, the REST
+ * API, the admin token, and the node agents' role. Environment-agnostic: synthesizes without AWS
  * credentials or lookups.
  */
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Arn, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EndpointType, LambdaRestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -49,7 +50,8 @@ export interface ControlPlaneStackProps extends StackProps {
  * and sending work; the queue consumer the tables and the work queue; the
  * scheduler the tables (bindings, statuses, events); the
  * resync reading the tables and sending work; the three controller
- * functions the pending-marks table.
+ * functions the pending-marks table; the dispatcher reading the stream and
+ * tables and managing and ringing the node queues.
  */
 export class ControlPlaneStack extends Stack {
   readonly tables: SkubeTables;
@@ -60,6 +62,7 @@ export class ControlPlaneStack extends Stack {
   readonly controllerQueue: SkubeFunction;
   readonly resync: SkubeFunction;
   readonly scheduler: SkubeFunction;
+  readonly dispatcher: SkubeFunction;
   readonly api: LambdaRestApi;
   readonly agent: AgentRole;
 
@@ -120,6 +123,13 @@ export class ControlPlaneStack extends Stack {
       timeout: controllerTimeout,
       environment: common,
     });
+    const nodeQueuePrefix = props.nodeQueuePrefix ?? NODE_QUEUE_PREFIX;
+    this.dispatcher = new SkubeFunction(this, 'Dispatcher', {
+      entry: 'functions/dispatcher.ts',
+      description: 'skube dispatcher: wakes node agents through their SQS queues',
+      timeout: controllerTimeout,
+      environment: { ...common, SKUBE_NODE_QUEUE_PREFIX: nodeQueuePrefix },
+    });
 
     this.tables.objects.grantReadWriteData(this.apiserver);
     this.tables.log.grantReadWriteData(this.apiserver);
@@ -173,6 +183,36 @@ export class ControlPlaneStack extends Stack {
         ],
       }),
     );
+    // Listing nodes (for Service and Endpoints changes) and overflowed previous bodies; node queues are its own.
+    this.tables.objects.grantReadData(this.dispatcher);
+    this.tables.log.grantReadData(this.dispatcher);
+    this.dispatcher.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'NodeWakeupQueues',
+        actions: ['sqs:CreateQueue', 'sqs:GetQueueUrl', 'sqs:SendMessage', 'sqs:DeleteQueue'],
+        resources: [Arn.format({ service: 'sqs', resource: `${nodeQueuePrefix}*` }, this)],
+      }),
+    );
+    this.dispatcher.addEventSource(
+      new DynamoEventSource(this.tables.log, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        // Collect a second of changes so that a node hears a burst in a few messages.
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        // Doorbells are hints (agents resync on their own): give up within minutes rather than wake late.
+        retryAttempts: 3,
+        maxRecordAge: Duration.minutes(15),
+        onFailure: new SqsDlq(this.queues.streamFailures),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: { Keys: { [ATTR.pk]: { S: FilterRule.or('pods', 'services', 'endpoints', 'nodes') } } },
+          }),
+        ],
+      }),
+    );
     this.controllerQueue.addEventSource(
       new SqsEventSource(this.queues.work, {
         batchSize: 10,
@@ -204,7 +244,7 @@ export class ControlPlaneStack extends Stack {
 
     this.agent = new AgentRole(this, 'Agent', {
       api: this.api,
-      nodeQueuePrefix: props.nodeQueuePrefix ?? NODE_QUEUE_PREFIX,
+      nodeQueuePrefix,
     });
 
     const outputs: Record<string, [string, string]> = {
