@@ -157,6 +157,15 @@ describe.skipIf('skip' in env)('kubelet server', () => {
     expect(JSON.parse(none.body).message).toBe('previous terminated container "app" in pod "web" not found');
   });
 
+  it('streams a large log whole and in order (many Docker frames per chunk)', async () => {
+    const c = await runContainer(docker, 'big', 'app', 'seq 1 60000');
+    containers.push(c);
+    await waitFor(async () => !(await c.inspect()).State.Running, 60_000);
+    const lines = (await get(server, '/containerLogs/default/big/app')).body.split('\n');
+    expect(lines).toEqual([...Array.from({ length: 60_000 }, (_, i) => String(i + 1)), '']);
+    expect((await get(server, '/containerLogs/default/big/app?tailLines=2')).body).toBe('59999\n60000\n');
+  });
+
   it('follows a log until the container stops', async () => {
     const c = await runContainer(docker, 'follow', 'app', 'echo start; sleep 2; echo end');
     containers.push(c);
