@@ -17,10 +17,13 @@
  *   a maxSkew 1 zone constraint.
  * Prints one JSON document. Counts: `BENCH_NODES` (comma-separated, default
  * 100,1000,5000), `BENCH_PODS` (10000), `BENCH_LATENCY_PODS` (2000),
- * `BENCH_RATES` (250,1000), `BENCH_SPREAD_PODS` (1000), `BENCH_ZONES` (3).
+ * `BENCH_RATES` (250,1000; empty skips), `BENCH_SPREAD_PODS` (1000; 0 skips),
+ * `BENCH_ZONES` (3). `BENCH_CPU_PROFILE=<file>` writes a V8 CPU profile of
+ * the throughput phase alone (of the last node count).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -39,7 +42,10 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const NODE_COUNTS = (process.env.BENCH_NODES ?? '100,1000,5000').split(',').map(Number);
 const PODS = env('BENCH_PODS', 10_000);
 const LATENCY_PODS = env('BENCH_LATENCY_PODS', 2_000);
-const RATES = (process.env.BENCH_RATES ?? '250,1000').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '250,1000')
+  .split(',')
+  .map(Number)
+  .filter((r) => r > 0);
 const SPREAD_PODS = env('BENCH_SPREAD_PODS', 1_000);
 const ZONES = env('BENCH_ZONES', 3);
 const CREATE_CONCURRENCY = 64;
@@ -147,7 +153,7 @@ interface ScaleResult {
   latency: Latency[];
   placement: {
     identicalPodsPerNode: { min: number; max: number; maxMinusMin: number };
-    zoneSpread: { pods: number; zones: number; perZone: Record<string, number>; skew: number };
+    zoneSpread: { pods: number; zones: number; perZone: Record<string, number>; skew: number | null };
   };
 }
 
@@ -186,8 +192,10 @@ async function runScale(nodeCount: number): Promise<ScaleResult> {
     const watch = await watchBindings(store);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const profiler = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
     const scheduler = await startScheduler({ store, registry, logger: silentLogger });
     await waitAll(watch, burst);
+    await profiler?.stop(process.env.BENCH_CPU_PROFILE!);
     const seconds = (Math.max(...burst.map((n) => watch.boundAt.get(n)!)) - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const identical = maxMinusMin(
@@ -211,6 +219,7 @@ async function runScale(nodeCount: number): Promise<ScaleResult> {
       labelSelector: { matchLabels: { app: 'spread' } },
     };
     const spread = Array.from({ length: SPREAD_PODS }, (_, i) => `spread-${i}`);
+    if (SPREAD_PODS === 0) spread.length = 0;
     await pool(SPREAD_PODS, CREATE_CONCURRENCY, (i) =>
       createPod(registry, makePod(spread[i], { app: 'spread' }, { topologySpreadConstraints: [constraint] })),
     );
@@ -240,7 +249,7 @@ async function runScale(nodeCount: number): Promise<ScaleResult> {
           pods: SPREAD_PODS,
           zones: ZONES,
           perZone,
-          skew: Math.max(...zoneCounts) - Math.min(...zoneCounts),
+          skew: SPREAD_PODS === 0 ? null : Math.max(...zoneCounts) - Math.min(...zoneCounts),
         },
       },
     };
@@ -251,6 +260,23 @@ async function runScale(nodeCount: number): Promise<ScaleResult> {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Starts V8's CPU profiler in this process; `stop(file)` writes the profile (a .cpuprofile for DevTools). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (err, out) => (err ? reject(err) : resolve(out))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 const runs: ScaleResult[] = [];
 for (const n of NODE_COUNTS) runs.push(await runScale(n));

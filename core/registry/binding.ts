@@ -8,11 +8,13 @@
  * (`node-allocation.ts`), so parallel schedulers never overcommit a node.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../api/object.ts';
 import { findResource, type ResourceInfo } from '../api/resources.ts';
 import { rfc3339 } from '../api/time.ts';
 import { conflict, isConflict, isNotFound } from '../errors/index.ts';
 import { isStorageError } from '../storage/errors.ts';
 import { allocationEntry, release, reserve } from './node-allocation.ts';
+import { toStatusError } from './storage-errors.ts';
 import type { Registry } from './registry.ts';
 import type { RequestContext } from './strategy.ts';
 
@@ -109,7 +111,7 @@ async function writeBinding(
   nodeName: string,
   opts: BindOptions,
 ): Promise<Pod> {
-  const bound = await registry.systemUpdate(ctx, PODS, namespace, name, (cur) => {
+  const bind = (cur: KubeObject): KubeObject => {
     const pod = cur as unknown as Pod;
     checkBindable(pod, name, opts.uid);
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
@@ -122,12 +124,25 @@ async function writeBinding(
     const metadata = opts.annotations
       ? { ...cur.metadata, annotations: { ...cur.metadata.annotations, ...opts.annotations } }
       : cur.metadata;
+    // New objects all the way down to what changes: `cur` may be a caller's (shared) copy.
     return {
       ...cur,
       metadata,
       spec: { ...(cur.spec as object), nodeName },
       status: { ...(cur.status as object), conditions },
     };
-  });
-  return bound as unknown as Pod;
+  };
+  const hint = opts.pod as unknown as KubeObject | undefined;
+  const resourceVersion = hint?.metadata?.resourceVersion;
+  if (hint && resourceVersion && !ctx.dryRun) {
+    // While its resourceVersion is current the caller's copy is the stored pod: write on it without reading again.
+    try {
+      const key = registry.key(PODS, namespace, name);
+      const bound = await registry.deps.store.update(key, bind(hint), { resourceVersion });
+      return { apiVersion: 'v1', kind: 'Pod', ...bound } as unknown as Pod;
+    } catch (e) {
+      if (!isStorageError(e, 'Conflict')) throw toStatusError(e, PODS, name);
+    }
+  }
+  return (await registry.systemUpdate(ctx, PODS, namespace, name, bind)) as unknown as Pod;
 }

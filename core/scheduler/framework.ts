@@ -52,6 +52,8 @@ export function isSuccess(status: Status): boolean {
  */
 export class CycleState {
   readonly #data = new Map<string, unknown>();
+  /** The pod being scheduled, derived once (see `cyclePodInfo`): a field, as plugins read it for every node. */
+  podInfo: PodInfo | undefined;
 
   /** The value under `key`, or undefined when nothing was written. */
   read<T>(key: string): T | undefined {
@@ -110,6 +112,8 @@ export interface NodeInfo {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** The status of the node's `Ready` condition (`True`, `False`, `Unknown`), undefined without one. */
+  readonly readyStatus: string | undefined;
   readonly pods: readonly PodInfo[];
   /** Sum of the pods' effective requests; `pods` is the pod count. */
   readonly requested: Readonly<Resources>;
@@ -193,6 +197,12 @@ export interface PreScorePlugin extends Plugin {
  */
 export interface ScorePlugin extends Plugin {
   score(pod: Pod, nodeInfo: NodeInfo, state: CycleState): number;
+  /**
+   * Optional batch form of `score`: writes `out[i] = score(pod, nodes[i], state)`
+   * for every node, with the same results, in one call (the framework prefers
+   * it: one state lookup per cycle and a loop the engine can specialize).
+   */
+  scoreNodes?(pod: Pod, nodes: readonly NodeInfo[], state: CycleState, out: number[]): void;
   normalize?(scores: number[], nodes: readonly NodeInfo[], state: CycleState): void;
 }
 
@@ -202,5 +212,5 @@ export type AnyPlugin = Plugin &
     Pick<PreFilterPlugin, 'preFilter'> &
       Pick<FilterPlugin, 'filter'> &
       Pick<PreScorePlugin, 'preScore'> &
-      Pick<ScorePlugin, 'score' | 'normalize'>
+      Pick<ScorePlugin, 'score' | 'scoreNodes' | 'normalize'>
   >;

@@ -71,6 +71,7 @@ export class MutableNodeInfo implements NodeInfo {
   name!: string;
   labels!: Readonly<Record<string, string>>;
   taints!: readonly Taint[];
+  readyStatus: string | undefined;
   allocatable!: Resources;
   readonly pods: PodInfo[] = [];
   readonly requested: Resources = emptyResources();
@@ -87,6 +88,8 @@ export class MutableNodeInfo implements NodeInfo {
     this.name = node.metadata?.name ?? '';
     this.labels = node.metadata?.labels ?? {};
     this.taints = node.spec?.taints ?? [];
+    this.readyStatus = undefined;
+    for (const c of node.status?.conditions ?? []) if (c.type === 'Ready') this.readyStatus = c.status;
     this.allocatable = nodeAllocatable(node);
   }
 
@@ -142,13 +145,5 @@ export function newNodeInfo(node: Node, pods: readonly Pod[] = []): MutableNodeI
 
 /** The {@link PodInfo} of the pod being scheduled, derived once per cycle and shared by plugins. */
 export function cyclePodInfo(pod: Pod, state: CycleState): PodInfo {
-  // read/write rather than memo: no closure on a path taken per node.
-  let info = state.read<PodInfo>(POD_INFO_KEY);
-  if (!info) {
-    info = newPodInfo(pod);
-    state.write(POD_INFO_KEY, info);
-  }
-  return info;
+  return (state.podInfo ??= newPodInfo(pod));
 }
-
-const POD_INFO_KEY = 'PodInfo';

@@ -135,7 +135,8 @@ export function schedulePod(pod: Pod, snapshot: Snapshot, profile: SchedulerProf
   const raw = new Array<number>(feasible.length);
   for (const { plugin, weight } of profile.scores) {
     if (skipScore.has(plugin.name)) continue;
-    for (let i = 0; i < feasible.length; i++) raw[i] = plugin.score(pod, feasible[i], state);
+    if (plugin.scoreNodes) plugin.scoreNodes(pod, feasible, state, raw);
+    else for (let i = 0; i < feasible.length; i++) raw[i] = plugin.score(pod, feasible[i], state);
     plugin.normalize?.(raw, feasible, state);
     for (let i = 0; i < feasible.length; i++) totals[i] += raw[i] * weight;
   }

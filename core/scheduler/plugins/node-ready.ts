@@ -30,8 +30,7 @@ const UNREACHABLE_TAINT: Taint = { key: TAINT_NODE_UNREACHABLE, effect: 'NoSched
 export const nodeReady = {
   name: NAME,
   filter(pod, nodeInfo, _state) {
-    let status: string | undefined;
-    for (const c of nodeInfo.node.status?.conditions ?? []) if (c.type === 'Ready') status = c.status;
+    const status = nodeInfo.readyStatus;
     if (status === 'True') return SUCCESS;
     for (const t of nodeInfo.taints) {
       if ((t.key === TAINT_NODE_NOT_READY || t.key === TAINT_NODE_UNREACHABLE) && isDoNotScheduleTaint(t))

@@ -4,7 +4,15 @@
  * (1 - standard deviation of the fractions) * 100). Uses actual requests;
  * skipped for pods that request neither, which would otherwise pile onto one node.
  */
-import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin, SKIP, SUCCESS } from '../framework.ts';
+import {
+  MAX_NODE_SCORE,
+  type NodeInfo,
+  type PodInfo,
+  type PreScorePlugin,
+  type ScorePlugin,
+  SKIP,
+  SUCCESS,
+} from '../framework.ts';
 import { cyclePodInfo } from '../node-info.ts';
 
 /** Plugin name. */
@@ -34,13 +42,20 @@ export const nodeResourcesBalancedAllocation = {
     return req.milliCPU === 0 && req.memory === 0 ? SKIP : SUCCESS;
   },
   score(pod, nodeInfo, state) {
+    return scoreNode(cyclePodInfo(pod, state).requests, nodeInfo);
+  },
+  scoreNodes(pod, nodes, state, out) {
     const req = cyclePodInfo(pod, state).requests;
-    const used = nodeInfo.requested;
-    const alloc = nodeInfo.allocatable;
-    // balancedScore for exactly cpu and memory, without allocating per node.
-    if (alloc.milliCPU === 0 || alloc.memory === 0) return MAX_NODE_SCORE;
-    const cpu = Math.min((used.milliCPU + req.milliCPU) / alloc.milliCPU, 1);
-    const memory = Math.min((used.memory + req.memory) / alloc.memory, 1);
-    return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * MAX_NODE_SCORE);
+    for (let i = 0; i < nodes.length; i++) out[i] = scoreNode(req, nodes[i]);
   },
 } satisfies PreScorePlugin & ScorePlugin;
+
+// balancedScore for exactly cpu and memory, without allocating per node.
+function scoreNode(req: PodInfo['requests'], nodeInfo: NodeInfo): number {
+  const used = nodeInfo.requested;
+  const alloc = nodeInfo.allocatable;
+  if (alloc.milliCPU === 0 || alloc.memory === 0) return MAX_NODE_SCORE;
+  const cpu = Math.min((used.milliCPU + req.milliCPU) / alloc.milliCPU, 1);
+  const memory = Math.min((used.memory + req.memory) / alloc.memory, 1);
+  return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * MAX_NODE_SCORE);
+}

@@ -33,8 +33,10 @@ export const nodeResourcesFit = {
     const memory = req.memory > 0 && req.memory > alloc.memory - used.memory;
     const storage = req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage;
     let scalar = false;
-    for (const [name, want] of req.scalar) {
-      if (want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) scalar = true;
+    if (req.scalar.size > 0) {
+      for (const [name, want] of req.scalar) {
+        if (want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) scalar = true;
+      }
     }
     if (!tooMany && !cpu && !memory && !storage && !scalar) return SUCCESS;
     const reasons: string[] = [];

@@ -3,7 +3,7 @@
  * after placing the pod (NodeResourcesFit's default `LeastAllocated` strategy).
  * Uses non-zero requests, so pods without requests still count for something.
  */
-import { MAX_NODE_SCORE, type ScorePlugin } from '../framework.ts';
+import { MAX_NODE_SCORE, type NodeInfo, type PodInfo, type ScorePlugin } from '../framework.ts';
 import { cyclePodInfo } from '../node-info.ts';
 
 /** Plugin name. */
@@ -22,19 +22,26 @@ export function leastRequestedScore(requested: number, capacity: number): number
 export const nodeResourcesLeastAllocated = {
   name: NAME,
   score(pod, nodeInfo, state) {
+    return scoreNode(cyclePodInfo(pod, state).nonZeroRequests, nodeInfo);
+  },
+  scoreNodes(pod, nodes, state, out) {
     const req = cyclePodInfo(pod, state).nonZeroRequests;
-    const alloc = nodeInfo.allocatable;
-    const used = nodeInfo.nonZeroRequested;
-    let total = 0;
-    let weights = 0;
-    if (alloc.milliCPU > 0) {
-      total += leastRequestedScore(used.milliCPU + req.milliCPU, alloc.milliCPU) * RESOURCE_WEIGHTS.cpu;
-      weights += RESOURCE_WEIGHTS.cpu;
-    }
-    if (alloc.memory > 0) {
-      total += leastRequestedScore(used.memory + req.memory, alloc.memory) * RESOURCE_WEIGHTS.memory;
-      weights += RESOURCE_WEIGHTS.memory;
-    }
-    return weights === 0 ? 0 : Math.trunc(total / weights);
+    for (let i = 0; i < nodes.length; i++) out[i] = scoreNode(req, nodes[i]);
   },
 } satisfies ScorePlugin;
+
+function scoreNode(req: PodInfo['nonZeroRequests'], nodeInfo: NodeInfo): number {
+  const alloc = nodeInfo.allocatable;
+  const used = nodeInfo.nonZeroRequested;
+  let total = 0;
+  let weights = 0;
+  if (alloc.milliCPU > 0) {
+    total += leastRequestedScore(used.milliCPU + req.milliCPU, alloc.milliCPU) * RESOURCE_WEIGHTS.cpu;
+    weights += RESOURCE_WEIGHTS.cpu;
+  }
+  if (alloc.memory > 0) {
+    total += leastRequestedScore(used.memory + req.memory, alloc.memory) * RESOURCE_WEIGHTS.memory;
+    weights += RESOURCE_WEIGHTS.memory;
+  }
+  return weights === 0 ? 0 : Math.trunc(total / weights);
+}

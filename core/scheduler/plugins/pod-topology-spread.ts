@@ -106,8 +106,9 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
   // System defaults do not require every key, so unzoned nodes still get hostname spreading.
   const requireAll = own || !SYSTEM_DEFAULTED;
   const ignored = new Set<string>();
+  // Only labelled domains are ever read back in score; an unlabelled node still counts as the domain ''.
   const counts = constraints.map(() => new Map<string, number>());
-  const domains = constraints.map(() => new Set<string>());
+  const unlabelled = constraints.map(() => false);
   for (const n of filtered) {
     if (requireAll && !hasAllTopologyKeys(n, constraints)) {
       ignored.add(n.name);
@@ -116,13 +117,15 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
     for (let i = 0; i < constraints.length; i++) {
       const key = constraints[i].topologyKey;
       if (key === LABEL_HOSTNAME) continue;
-      domains[i].add(n.labels[key] ?? '');
-      // Only labelled domains are ever read back in score.
-      if (Object.hasOwn(n.labels, key)) counts[i].set(n.labels[key], 0);
+      const value = n.labels[key];
+      // Own string properties only: a prototype's members are never strings.
+      if (typeof value !== 'string') unlabelled[i] = true;
+      else if (!counts[i].has(value)) counts[i].set(value, 0);
     }
   }
+  const domainCount = (i: number) => counts[i].size + (unlabelled[i] && !counts[i].has('') ? 1 : 0);
   const weights = constraints.map((c, i) =>
-    Math.log((c.topologyKey === LABEL_HOSTNAME ? filtered.length - ignored.size : domains[i].size) + 2),
+    Math.log((c.topologyKey === LABEL_HOSTNAME ? filtered.length - ignored.size : domainCount(i)) + 2),
   );
   const affinity = requiredNodeAffinity(pod);
   const byNode = constraints.map((c) => snapshot.countMatchingPods(namespaceOf(pod), c.selector));
@@ -153,6 +156,23 @@ function scoreState(pod: Pod, filtered: readonly NodeInfo[], snapshot: Snapshot)
     }
   }
   return { constraints, ignored, counts, byNode, weights };
+}
+
+function scoreNode(s: ScoreState, nodeInfo: NodeInfo): number {
+  if (s.ignored.size > 0 && s.ignored.has(nodeInfo.name)) return 0;
+  let score = 0;
+  const labels = nodeInfo.labels;
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    const value = labels[c.topologyKey];
+    // Only own string properties: a prototype's members are never strings.
+    if (typeof value !== 'string') continue;
+    const count =
+      c.topologyKey === LABEL_HOSTNAME ? (s.byNode[i].get(nodeInfo.name) ?? 0) : (s.counts[i].get(value) ?? 0);
+    // maxSkew - 1 waters down differences the constraint tolerates anyway.
+    score += count * s.weights[i] + (c.maxSkew - 1);
+  }
+  return Math.round(score);
 }
 
 /** The PodTopologySpread plugin. */
@@ -186,19 +206,11 @@ export const podTopologySpread = {
   },
   score(_pod, nodeInfo, state) {
     const s = state.read<ScoreState>(PRE_SCORE_KEY);
-    if (!s || s.ignored.has(nodeInfo.name)) return 0;
-    let score = 0;
-    const labels = nodeInfo.labels;
-    for (let i = 0; i < s.constraints.length; i++) {
-      const c = s.constraints[i];
-      const value = labels[c.topologyKey];
-      if (value === undefined || !Object.hasOwn(labels, c.topologyKey)) continue;
-      const count =
-        c.topologyKey === LABEL_HOSTNAME ? (s.byNode[i].get(nodeInfo.name) ?? 0) : (s.counts[i].get(value) ?? 0);
-      // maxSkew - 1 waters down differences the constraint tolerates anyway.
-      score += count * s.weights[i] + (c.maxSkew - 1);
-    }
-    return Math.round(score);
+    return s ? scoreNode(s, nodeInfo) : 0;
+  },
+  scoreNodes(_pod, nodes, state, out) {
+    const s = state.read<ScoreState>(PRE_SCORE_KEY);
+    for (let i = 0; i < nodes.length; i++) out[i] = s ? scoreNode(s, nodes[i]) : 0;
   },
   normalize(scores, nodes, state) {
     const s = state.read<ScoreState>(PRE_SCORE_KEY);

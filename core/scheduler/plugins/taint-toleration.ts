@@ -3,7 +3,7 @@
  * does not tolerate, and prefers nodes with fewer untolerated PreferNoSchedule taints.
  */
 import type { Toleration } from 'kubernetes-types/core/v1.js';
-import { type FilterPlugin, type PreScorePlugin, type ScorePlugin, SUCCESS, unresolvable } from '../framework.ts';
+import { type FilterPlugin, type PreScorePlugin, type ScorePlugin, SKIP, SUCCESS, unresolvable } from '../framework.ts';
 import { defaultNormalizeScore } from '../normalize.ts';
 import { findUntoleratedTaint, isDoNotScheduleTaint, tolerationsTolerateTaint } from '../taints.ts';
 
@@ -28,10 +28,13 @@ function preferNoScheduleTolerations(tolerations: readonly Toleration[] | undefi
 export const taintToleration = {
   name: NAME,
   filter(pod, nodeInfo, _state) {
+    if (nodeInfo.taints.length === 0) return SUCCESS;
     const taint = findUntoleratedTaint(nodeInfo.taints, pod.spec?.tolerations, isDoNotScheduleTaint);
     return taint ? unresolvable(untoleratedTaintReason(taint.key, taint.value)) : SUCCESS;
   },
-  preScore(pod, state, _nodes, _snapshot) {
+  preScore(pod, state, nodes, _snapshot) {
+    // Without a PreferNoSchedule taint every node scores alike: skipping changes no ranking.
+    if (!nodes.some((n) => n.taints.some((t) => t.effect === 'PreferNoSchedule'))) return SKIP;
     state.write(STATE_KEY, preferNoScheduleTolerations(pod.spec?.tolerations));
     return SUCCESS;
   },

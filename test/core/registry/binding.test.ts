@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../core/api/object.ts';
 import { isConflict, isNotFound } from '../../../core/errors/index.ts';
 import { bindPod } from '../../../core/registry/binding.ts';
@@ -65,5 +66,22 @@ describe('bindPod', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(isConflict(rejected.reason)).toBe(true);
+  });
+
+  it('writes on the caller’s copy while it is current, and re-reads a stale one without losing what changed', async () => {
+    const created = (await createPod('web')) as unknown as Pod;
+    const bound = await bindPod(registry, adminCtx(), 'default', 'web', 'node-1', { pod: created });
+    expect(bound.spec?.nodeName).toBe('node-1');
+    expect(created.spec?.nodeName).toBeUndefined();
+
+    const stale = (await createPod('api')) as unknown as Pod;
+    await registry.systemUpdate(adminCtx(), PODS, 'default', 'api', (p) => ({
+      ...p,
+      metadata: { ...p.metadata, labels: { tier: 'backend' } },
+    }));
+    await bindPod(registry, adminCtx(), 'default', 'api', 'node-1', { pod: stale });
+    const api = await registry.get(PODS, 'default', 'api');
+    expect(api.metadata.labels).toEqual({ tier: 'backend' });
+    expect((api.spec as { nodeName?: string }).nodeName).toBe('node-1');
   });
 });
