@@ -25,6 +25,8 @@ export interface DependentFinder {
   dependentsOf(owner: ObjectId): Promise<DependentEntry[]>;
   /** True when lookups cost no store reads (the in-memory graph), so syncs may look at every owner. */
   readonly inMemory: boolean;
+  /** A finder for one sync that may answer every lookup from one read of the store. */
+  scoped?(): DependentFinder;
 }
 
 function edges(obj: KubeObject): { owner: string; uid: string }[] {
@@ -84,28 +86,48 @@ export class OwnerGraph implements DependentFinder {
   }
 }
 
+/** Every edge of a listing, indexed by owner key. */
+async function indexListing(store: Store, namespace: string | undefined): Promise<Map<string, DependentEntry[]>> {
+  const index = new Map<string, DependentEntry[]>();
+  for (const info of COLLECTED_RESOURCES) {
+    if (namespace !== undefined && !info.namespaced) continue;
+    const resource = storageResource(info);
+    const page = await store.list(resource, namespace !== undefined ? { namespace } : {});
+    for (const obj of page.items) {
+      const key = keyOfObject(resource, obj);
+      if (!key) continue;
+      for (const e of edges(obj)) {
+        let list = index.get(e.owner);
+        if (!list) index.set(e.owner, (list = []));
+        list.push({ key, ownerUid: e.uid, object: obj });
+      }
+    }
+  }
+  return index;
+}
+
 /**
  * A finder that lists the store: every namespaced resource of the owner's
  * namespace, or for a cluster-scoped owner every resource everywhere. Cost
- * grows with the namespace, not with the dependents.
+ * grows with the namespace, not with the dependents. `scoped()` gives a
+ * finder that lists each scope once for its lifetime (one sync).
  */
-export function scanDependents(store: Store): DependentFinder {
+export function scanDependents(
+  store: Store,
+  memo?: Map<string, Promise<Map<string, DependentEntry[]>>>,
+): DependentFinder {
   return {
     inMemory: false,
     async dependentsOf(owner) {
-      const ownerKey = formatKey(owner);
-      const out: DependentEntry[] = [];
-      for (const info of COLLECTED_RESOURCES) {
-        if (owner.info.namespaced && !info.namespaced) continue;
-        const resource = storageResource(info);
-        const page = await store.list(resource, owner.info.namespaced ? { namespace: owner.namespace } : {});
-        for (const obj of page.items) {
-          const e = edges(obj).find((x) => x.owner === ownerKey);
-          const key = keyOfObject(resource, obj);
-          if (e && key) out.push({ key, ownerUid: e.uid, object: obj });
-        }
+      const namespace = owner.info.namespaced ? owner.namespace : undefined;
+      const scope = namespace ?? '\u0000all';
+      let index = memo?.get(scope);
+      if (!index) {
+        index = indexListing(store, namespace);
+        memo?.set(scope, index);
       }
-      return out;
+      return (await index).get(formatKey(owner)) ?? [];
     },
+    scoped: () => scanDependents(store, new Map()),
   };
 }

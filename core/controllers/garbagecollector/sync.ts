@@ -250,20 +250,24 @@ async function syncOwner(
 
 /**
  * Reconciles the object `key` (`<resource>/<namespace>/<name>`) in both its
- * roles; a sweep key (`<key>/<uid>`) also collects the dependents of `uid`. Idempotent; throws to retry; a malformed key is logged and dropped.
+ * roles; a sweep key (`<key>/<uid>`) also collects the dependents of `uid`,
+ * and `sweep/<namespace>` every dependent of the namespace whose owners are
+ * gone. Idempotent; throws to retry; a malformed key is logged and dropped.
  */
-export async function syncGarbage(d: Collector, key: string): Promise<SyncResult | undefined> {
+export async function syncGarbage(collector: Collector, key: string): Promise<SyncResult | undefined> {
   const parsed = parseWorkKey(key);
   if (!parsed) {
-    d.deps.logger.warn({ controller: 'garbagecollector', key }, 'malformed key');
+    collector.deps.logger.warn({ controller: 'garbagecollector', key }, 'malformed key');
     return undefined;
   }
+  await collector.prime();
+  // One sync's lookups may share one listing (a store-scan finder lists each namespace once).
+  const d = { ...collector, finder: collector.finder.scoped?.() ?? collector.finder };
   if ('sweepNamespace' in parsed) {
     await sweepNamespace(d, parsed.sweepNamespace);
     return undefined;
   }
   const { id, goneUid } = parsed;
-  await d.prime();
   let obj = await read(d, id);
   if (obj && (await collectDependent(d, id, obj))) obj = await read(d, id);
   return syncOwner(d, id, obj, goneUid !== undefined && goneUid !== obj?.metadata.uid);
