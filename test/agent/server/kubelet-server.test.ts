@@ -13,7 +13,9 @@ import { WebSocket } from 'ws';
 import { digestAuthenticator } from '../../../agent/server/auth.ts';
 import { Channel } from '../../../agent/server/channel-protocol.ts';
 import { LABELS } from '../../../agent/server/containers.ts';
+import { createKubeletClient } from '../../../agent/server/kubelet-client.ts';
 import { type KubeletServer, startKubeletServer } from '../../../agent/server/kubelet-server.ts';
+import { parsePodLogOptions } from '../../../core/apiserver/connect.ts';
 import { tokenDigest } from '../../../core/apiserver/node-tokens.ts';
 import { dockerForTests, TEST_IMAGES } from '../../support/docker.ts';
 
@@ -183,6 +185,32 @@ describe.skipIf('skip' in env)('kubelet server', () => {
     } finally {
       await open.close();
     }
+  });
+
+  it('is reached by the API server’s client, pinned to its certificate when the Node publishes it', async () => {
+    const client = createKubeletClient({ token: TOKEN });
+    const pod = { metadata: { namespace: 'default', name: 'crashy', uid: 'uid-crashy' } };
+    const target = (pin?: string) => ({
+      pod,
+      container: 'app',
+      kubelet: { nodeName: NODE, host: '127.0.0.1', port: server.port, certificateSha256: pin },
+    });
+    const read = async (pin: string | undefined, query: string) => {
+      const res = await client.containerLogs(target(pin), parsePodLogOptions(new URLSearchParams(query), 'app'));
+      let text = '';
+      for await (const chunk of res.stream ?? []) text += chunk;
+      return text;
+    };
+    expect(server.certificateSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await read(server.certificateSha256, '')).toBe('second attempt\n');
+    expect(await read(undefined, 'previous=true')).toBe('first attempt\n');
+    await expect(read('00'.repeat(32), '')).rejects.toThrow('presented a certificate that does not match its Node');
+    const missing = { ...target(), container: 'none' };
+    await expect(
+      client.containerLogs(missing, parsePodLogOptions(new URLSearchParams(), 'none')),
+    ).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it('execs over v5 with separate stdout/stderr and a Success status', async () => {
