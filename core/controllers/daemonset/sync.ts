@@ -142,6 +142,31 @@ export async function syncDaemonSet(deps: DaemonSetControllerDeps, key: string):
   return plan.requeueAfterMs !== undefined ? { requeueAfterMs: Math.max(1, plan.requeueAfterMs) } : undefined;
 }
 
+/**
+ * The key a node change rings: every DaemonSet, listed when synced. A key of
+ * its own (rather than one per DaemonSet this process happens to know) keeps
+ * it right in a stateless stream consumer, and the queue folds a burst of
+ * node changes into one pass.
+ */
+export const ALL_DAEMON_SETS_KEY = '*';
+
+/** Syncs every DaemonSet; throws the first failure after trying them all. */
+async function syncAll(deps: DaemonSetControllerDeps): Promise<SyncResult | undefined> {
+  let failure: unknown;
+  let requeueAfterMs: number | undefined;
+  for (const ds of (await deps.store.list(storageResource(DAEMON_SETS))).items) {
+    try {
+      const r = await syncDaemonSet(deps, objectKey(ds));
+      if (r?.requeueAfterMs !== undefined)
+        requeueAfterMs = Math.min(requeueAfterMs ?? r.requeueAfterMs, r.requeueAfterMs);
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (failure) throw failure;
+  return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
+}
+
 /** Whether a node change can change where daemon pods belong (labels, taints, existence); status heartbeats cannot. */
 function nodeMatters(e: StoreEvent): boolean {
   if (e.type !== 'MODIFIED' || !e.prevObject) return true;
@@ -158,12 +183,7 @@ export function daemonSetControllerSpec(deps: DaemonSetControllerDeps): Controll
       return NOTHING;
     }
   });
-  const known = new Set<string>();
-  const observe = (o: KubeObject, deleted: boolean) => {
-    index.observe(o, deleted);
-    if (deleted) known.delete(objectKey(o));
-    else known.add(objectKey(o));
-  };
+  const observe = (o: KubeObject, deleted: boolean) => index.observe(o, deleted);
   const podKeys = (e: StoreEvent): string[] => {
     const keys = new Set<string>();
     const ns = e.object.metadata.namespace ?? '';
@@ -186,9 +206,9 @@ export function daemonSetControllerSpec(deps: DaemonSetControllerDeps): Controll
         },
       },
       { resource: 'pods', keys: podKeys },
-      { resource: 'nodes', keys: (e) => (nodeMatters(e) ? [...known] : []) },
+      { resource: 'nodes', keys: (e) => (nodeMatters(e) ? [ALL_DAEMON_SETS_KEY] : []) },
     ],
-    sync: (key) => syncDaemonSet(deps, key),
+    sync: (key) => (key === ALL_DAEMON_SETS_KEY ? syncAll(deps) : syncDaemonSet(deps, key)),
     initialKeys: async () => {
       const all = (await deps.store.list(storageResource(DAEMON_SETS))).items;
       for (const o of all) observe(o, false);

@@ -103,7 +103,7 @@ describe('DaemonSet sync', () => {
     expect(events.every((e) => e.source?.component === 'daemonset-controller')).toBe(true);
   });
 
-  it('maps pods to their DaemonSet and node placement changes to every DaemonSet', async () => {
+  it('maps pods to their DaemonSet and node placement changes to a sync of every DaemonSet', async () => {
     const c = await setup();
     const spec = daemonSetControllerSpec({ store: c.store, registry: c.registry, logger: silentLogger });
     expect(await spec.initialKeys()).toEqual(['default/agent']);
@@ -123,7 +123,10 @@ describe('DaemonSet sync', () => {
     const heartbeat = { ...node, status: { conditions: [] } } as KubeObject;
     expect(nodes.keys({ type: 'MODIFIED', object: heartbeat, prevObject: node } as never)).toEqual([]);
     const labelled = { ...node, metadata: { ...node.metadata, labels: { x: 'y' } } } as KubeObject;
-    expect(nodes.keys({ type: 'MODIFIED', object: labelled, prevObject: node } as never)).toEqual(['default/agent']);
-    expect(nodes.keys({ type: 'DELETED', object: node } as never)).toEqual(['default/agent']);
+    expect(nodes.keys({ type: 'MODIFIED', object: labelled, prevObject: node } as never)).toEqual(['*']);
+    expect(nodes.keys({ type: 'DELETED', object: node } as never)).toEqual(['*']);
+    // The all-DaemonSets key syncs each of them: the three nodes get their pods.
+    await spec.sync('*');
+    expect((await c.store.list('pods', { namespace: 'default' })).items).toHaveLength(3);
   });
 });
