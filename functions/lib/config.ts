@@ -46,18 +46,14 @@ export interface ApiserverConfig extends CommonConfig {
 export interface ControllerConfig extends CommonConfig {
   /** The SQS work queue every controller's keys go through. */
   workQueueUrl: string;
+  /** The prefix of node wake-up queue names the stream consumer rings (`skube-node-` unless the stack sets another). */
+  nodeQueuePrefix: string;
 }
 
 /** Configuration of the scheduler function. */
 export interface SchedulerFunctionConfig extends CommonConfig {
   /** Pods with this `spec.schedulerName` are scheduled (default `default-scheduler`). */
   schedulerName: string;
-}
-
-/** Configuration of the node dispatcher function. */
-export interface DispatcherConfig extends CommonConfig {
-  /** The prefix of node wake-up queue names (`NODE_QUEUE_PREFIX`, `skube-node-`, unless the stack sets another). */
-  nodeQueuePrefix: string;
 }
 
 /** Thrown when the environment does not hold a valid configuration; the message lists every problem. */
@@ -115,24 +111,19 @@ const apiserverSchema = z.object({
   SKUBE_WATCH_BATCH_WINDOW_MS: integer(0, 900_000, 1000),
 });
 
-const controllerSchema = z.object({ ...common, SKUBE_WORK_QUEUE_URL: z.url(missing) });
-
-const schedulerSchema = z.object({ ...common, SKUBE_SCHEDULER_NAME: nonEmpty.default('default-scheduler') });
-
-const dispatcherSchema = z.object({
+const controllerSchema = z.object({
   ...common,
+  SKUBE_WORK_QUEUE_URL: z.url(missing),
   SKUBE_NODE_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be 1-60 letters, digits, - or _')
     .default('skube-node-'),
 });
 
+const schedulerSchema = z.object({ ...common, SKUBE_SCHEDULER_NAME: nonEmpty.default('default-scheduler') });
+
 function commonOf(
-  env:
-    | z.infer<typeof apiserverSchema>
-    | z.infer<typeof controllerSchema>
-    | z.infer<typeof schedulerSchema>
-    | z.infer<typeof dispatcherSchema>,
+  env: z.infer<typeof apiserverSchema> | z.infer<typeof controllerSchema> | z.infer<typeof schedulerSchema>,
 ): CommonConfig {
   return {
     region: env.AWS_REGION,
@@ -166,17 +157,11 @@ export function loadApiserverConfig(env: Environment = process.env): ApiserverCo
 /** Reads a controller function's configuration from `env`. Throws ConfigError naming every bad variable. */
 export function loadControllerConfig(env: Environment = process.env): ControllerConfig {
   const e = parse(controllerSchema, env, 'controller');
-  return { ...commonOf(e), workQueueUrl: e.SKUBE_WORK_QUEUE_URL };
+  return { ...commonOf(e), workQueueUrl: e.SKUBE_WORK_QUEUE_URL, nodeQueuePrefix: e.SKUBE_NODE_QUEUE_PREFIX };
 }
 
 /** Reads the scheduler function's configuration from `env`. Throws ConfigError naming every bad variable. */
 export function loadSchedulerConfig(env: Environment = process.env): SchedulerFunctionConfig {
   const e = parse(schedulerSchema, env, 'scheduler');
   return { ...commonOf(e), schedulerName: e.SKUBE_SCHEDULER_NAME };
-}
-
-/** Reads the node dispatcher function's configuration from `env`. Throws ConfigError naming every bad variable. */
-export function loadDispatcherConfig(env: Environment = process.env): DispatcherConfig {
-  const e = parse(dispatcherSchema, env, 'dispatcher');
-  return { ...commonOf(e), nodeQueuePrefix: e.SKUBE_NODE_QUEUE_PREFIX };
 }

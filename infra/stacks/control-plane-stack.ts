@@ -1,8 +1,8 @@
 /**
  * The one stack of skube's AWS control plane: the store's tables, the work
- * queues, the six functions (API server, stream consumer, work queue
- * consumer, resync, scheduler, node dispatcher) and their triggers, the REST
- * API, the admin token, and the node agents' role. Environment-agnostic: synthesizes without AWS
+ * queues, the five functions (API server, stream consumer and node
+ * dispatcher, work queue consumer, resync, scheduler) and their triggers, the
+ * REST API, the admin token, and the node agents' role. Environment-agnostic: synthesizes without AWS
  * credentials or lookups.
  */
 import { Arn, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -50,8 +50,8 @@ export interface ControlPlaneStackProps extends StackProps {
  * and sending work; the queue consumer the tables and the work queue; the
  * scheduler the tables (bindings, statuses, events); the
  * resync reading the tables and sending work; the three controller
- * functions the pending-marks table; the dispatcher reading the stream and
- * tables and managing and ringing the node queues.
+ * functions the pending-marks table; the stream consumer also reading the
+ * objects (nodes) and managing and ringing the node queues.
  */
 export class ControlPlaneStack extends Stack {
   readonly tables: SkubeTables;
@@ -62,7 +62,6 @@ export class ControlPlaneStack extends Stack {
   readonly controllerQueue: SkubeFunction;
   readonly resync: SkubeFunction;
   readonly scheduler: SkubeFunction;
-  readonly dispatcher: SkubeFunction;
   readonly api: LambdaRestApi;
   readonly agent: AgentRole;
 
@@ -84,7 +83,12 @@ export class ControlPlaneStack extends Stack {
       SKUBE_NODE_PORT_RANGE: nodePortRange,
       SKUBE_METRICS_NAMESPACE: 'skube',
     };
-    const controllers = { ...common, SKUBE_WORK_QUEUE_URL: this.queues.work.queueUrl };
+    const nodeQueuePrefix = props.nodeQueuePrefix ?? NODE_QUEUE_PREFIX;
+    const controllers = {
+      ...common,
+      SKUBE_WORK_QUEUE_URL: this.queues.work.queueUrl,
+      SKUBE_NODE_QUEUE_PREFIX: nodeQueuePrefix,
+    };
 
     this.apiserver = new SkubeFunction(this, 'Apiserver', {
       entry: 'functions/apiserver.ts',
@@ -99,7 +103,7 @@ export class ControlPlaneStack extends Stack {
     });
     this.streamConsumer = new SkubeFunction(this, 'StreamConsumer', {
       entry: 'functions/stream-consumer.ts',
-      description: 'skube watch: log table stream records to controller work keys',
+      description: 'skube watch: log table stream records to controller work keys and node wake-ups',
       timeout: controllerTimeout,
       environment: controllers,
     });
@@ -122,13 +126,6 @@ export class ControlPlaneStack extends Stack {
       // Below the 2-minute grace of an allocation record's in-flight reservations (core/registry/node-allocation.ts).
       timeout: controllerTimeout,
       environment: common,
-    });
-    const nodeQueuePrefix = props.nodeQueuePrefix ?? NODE_QUEUE_PREFIX;
-    this.dispatcher = new SkubeFunction(this, 'Dispatcher', {
-      entry: 'functions/dispatcher.ts',
-      description: 'skube dispatcher: wakes node agents through their SQS queues',
-      timeout: controllerTimeout,
-      environment: { ...common, SKUBE_NODE_QUEUE_PREFIX: nodeQueuePrefix },
     });
 
     this.tables.objects.grantReadWriteData(this.apiserver);
@@ -183,34 +180,14 @@ export class ControlPlaneStack extends Stack {
         ],
       }),
     );
-    // Listing nodes (for Service and Endpoints changes) and overflowed previous bodies; node queues are its own.
-    this.tables.objects.grantReadData(this.dispatcher);
-    this.tables.log.grantReadData(this.dispatcher);
-    this.dispatcher.addToRolePolicy(
+    // The node dispatcher inside the stream consumer: it lists nodes (for Service and Endpoints changes) and
+    // manages and rings the node queues.
+    this.tables.objects.grantReadData(this.streamConsumer);
+    this.streamConsumer.addToRolePolicy(
       new PolicyStatement({
         sid: 'NodeWakeupQueues',
         actions: ['sqs:CreateQueue', 'sqs:GetQueueUrl', 'sqs:SendMessage', 'sqs:DeleteQueue'],
         resources: [Arn.format({ service: 'sqs', resource: `${nodeQueuePrefix}*` }, this)],
-      }),
-    );
-    this.dispatcher.addEventSource(
-      new DynamoEventSource(this.tables.log, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        // Collect a second of changes so that a node hears a burst in a few messages.
-        maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        // Doorbells are hints (agents resync on their own): give up within minutes rather than wake late.
-        retryAttempts: 3,
-        maxRecordAge: Duration.minutes(15),
-        onFailure: new SqsDlq(this.queues.streamFailures),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { Keys: { [ATTR.pk]: { S: FilterRule.or('pods', 'services', 'endpoints', 'nodes') } } },
-          }),
-        ],
       }),
     );
     this.controllerQueue.addEventSource(

@@ -23,7 +23,6 @@ const fn = {
   controllerQueue: statementsOf(stack.controllerQueue.role!),
   resync: statementsOf(stack.resync.role!),
   scheduler: statementsOf(stack.scheduler.role!),
-  dispatcher: statementsOf(stack.dispatcher.role!),
 };
 
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
@@ -40,14 +39,23 @@ describe('ControlPlaneStack IAM', () => {
     expect(actionsOn(fn.apiserver, ids.log, 'StreamArn').size).toBe(0);
   });
 
-  it('lets the stream consumer read the stream and the log, send work, and nothing more', () => {
+  it('lets the stream consumer read the stream and both tables, send work, ring node queues, and nothing more', () => {
     expect([...actionsOn(fn.streamConsumer, ids.log, 'StreamArn')]).toEqual(
       expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']),
     );
-    const onLog = actionsOn(fn.streamConsumer, ids.log);
-    expect([...onLog]).toEqual(expect.arrayContaining(TABLE_READS));
-    for (const write of TABLE_WRITES) expect(onLog.has(write)).toBe(false);
-    expect(actionsOn(fn.streamConsumer, ids.objects).size).toBe(0);
+    for (const table of [ids.objects, ids.log]) {
+      const actions = actionsOn(fn.streamConsumer, table);
+      expect([...actions]).toEqual(expect.arrayContaining(TABLE_READS));
+      for (const write of TABLE_WRITES) expect(actions.has(write)).toBe(false);
+    }
+    const nodeQueues = fn.streamConsumer.find((s) => s.actions.includes('sqs:CreateQueue'));
+    expect([...(nodeQueues?.actions ?? [])].sort()).toEqual([
+      'sqs:CreateQueue',
+      'sqs:DeleteQueue',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    expect(JSON.stringify(nodeQueues?.resources)).toContain('skube-node-*');
     const onWork = actionsOn(fn.streamConsumer, ids.work);
     expect(onWork.has('sqs:SendMessage')).toBe(true);
     for (const consume of CONSUME) expect(onWork.has(consume)).toBe(false);
@@ -86,27 +94,6 @@ describe('ControlPlaneStack IAM', () => {
     const onWork = actionsOn(fn.resync, ids.work);
     expect(onWork.has('sqs:SendMessage')).toBe(true);
     for (const consume of CONSUME) expect(onWork.has(consume)).toBe(false);
-  });
-
-  it('lets the dispatcher read the stream and both tables, manage and ring node queues only, and nothing more', () => {
-    expect([...actionsOn(fn.dispatcher, ids.log, 'StreamArn')]).toEqual(
-      expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']),
-    );
-    for (const table of [ids.objects, ids.log]) {
-      const actions = actionsOn(fn.dispatcher, table);
-      expect([...actions]).toEqual(expect.arrayContaining(TABLE_READS));
-      for (const write of TABLE_WRITES) expect(actions.has(write)).toBe(false);
-    }
-    const nodeQueues = fn.dispatcher.find((s) => s.actions.includes('sqs:CreateQueue'));
-    expect(nodeQueues?.actions.sort()).toEqual([
-      'sqs:CreateQueue',
-      'sqs:DeleteQueue',
-      'sqs:GetQueueUrl',
-      'sqs:SendMessage',
-    ]);
-    expect(JSON.stringify(nodeQueues?.resources)).toContain('skube-node-*');
-    expect(actionsOn(fn.dispatcher, ids.work).size).toBe(0);
-    expect(actionsOn(fn.dispatcher, ids.marks).size).toBe(0);
   });
 
   it('lets the three controller functions, and only them, claim and release pending marks', () => {

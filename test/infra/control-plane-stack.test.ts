@@ -5,7 +5,6 @@ import {
   type Environment,
   loadApiserverConfig,
   loadControllerConfig,
-  loadDispatcherConfig,
   loadSchedulerConfig,
 } from '../../functions/lib/config.ts';
 import { NODE_QUEUE_PREFIX } from '../../functions/lib/node-queues.ts';
@@ -27,7 +26,6 @@ const ids = {
   controllerQueue: logicalId(stack.controllerQueue),
   resync: logicalId(stack.resync),
   scheduler: logicalId(stack.scheduler),
-  dispatcher: logicalId(stack.dispatcher),
   digest: logicalId(stack.adminToken.node.findChild('Digest')),
 };
 
@@ -161,9 +159,9 @@ describe('ControlPlaneStack', () => {
     );
 
     it('gives every function the default memory except the deploy-time digest', () => {
-      const fns = [ids.apiserver, ids.streamConsumer, ids.controllerQueue, ids.resync, ids.scheduler, ids.dispatcher];
+      const fns = [ids.apiserver, ids.streamConsumer, ids.controllerQueue, ids.resync, ids.scheduler];
       for (const id of fns) expect(resources[id].Properties.MemorySize).toBe(512);
-      template.resourceCountIs('AWS::Lambda::Function', 7);
+      template.resourceCountIs('AWS::Lambda::Function', 6);
     });
 
     it('sets exactly the API server variables config.ts parses, and they parse', () => {
@@ -201,23 +199,6 @@ describe('ControlPlaneStack', () => {
       expect(loadSchedulerConfig(env)).toMatchObject({ tablePrefix: 'skube-test', schedulerName: 'default-scheduler' });
     });
 
-    it('sets exactly the dispatcher variables config.ts parses, and they parse', () => {
-      const env = deployedEnvironment(ids.dispatcher);
-      expect(Object.keys(env).sort()).toEqual([
-        'AWS_REGION',
-        'NODE_OPTIONS',
-        'SKUBE_METRICS_NAMESPACE',
-        'SKUBE_NODE_PORT_RANGE',
-        'SKUBE_NODE_QUEUE_PREFIX',
-        'SKUBE_SERVICE_CIDR',
-        'SKUBE_TABLE_PREFIX',
-      ]);
-      expect(loadDispatcherConfig(env)).toMatchObject({
-        tablePrefix: 'skube-test',
-        nodeQueuePrefix: NODE_QUEUE_PREFIX,
-      });
-    });
-
     it.each(['streamConsumer', 'controllerQueue', 'resync'] as const)(
       'sets exactly the controller variables config.ts parses for %s, and they parse',
       (name) => {
@@ -227,6 +208,7 @@ describe('ControlPlaneStack', () => {
           'NODE_OPTIONS',
           'SKUBE_METRICS_NAMESPACE',
           'SKUBE_NODE_PORT_RANGE',
+          'SKUBE_NODE_QUEUE_PREFIX',
           'SKUBE_SERVICE_CIDR',
           'SKUBE_TABLE_PREFIX',
           'SKUBE_WORK_QUEUE_URL',
@@ -234,6 +216,7 @@ describe('ControlPlaneStack', () => {
         expect(loadControllerConfig(env)).toMatchObject({
           tablePrefix: 'skube-test',
           nodePortRange: { min: 30000, max: 32767 },
+          nodeQueuePrefix: NODE_QUEUE_PREFIX,
         });
       },
     );
@@ -241,7 +224,8 @@ describe('ControlPlaneStack', () => {
 
   describe('triggers', () => {
     it('feeds the log stream to the stream consumer with partial failures, bisection, bounded retries and a failure queue', () => {
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
+      // Two stream readers (this and the scheduler), as many as a DynamoDB stream serves without throttling.
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [ids.log, 'StreamArn'] },
         FunctionName: { Ref: ids.streamConsumer },
@@ -253,28 +237,6 @@ describe('ControlPlaneStack', () => {
         MaximumRecordAgeInSeconds: 3600,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.streamFailures, 'Arn'] } } },
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
-      });
-    });
-
-    it('feeds the pods, services, endpoints and nodes of the log stream to the dispatcher, batched for a second', () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: { 'Fn::GetAtt': [ids.log, 'StreamArn'] },
-        FunctionName: { Ref: ids.dispatcher },
-        StartingPosition: 'TRIM_HORIZON',
-        MaximumBatchingWindowInSeconds: 1,
-        BisectBatchOnFunctionError: true,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.streamFailures, 'Arn'] } } },
-        FilterCriteria: {
-          Filters: [
-            {
-              Pattern: JSON.stringify({
-                eventName: ['INSERT', 'MODIFY'],
-                dynamodb: { Keys: { [ATTR.pk]: { S: ['pods', 'services', 'endpoints', 'nodes'] } } },
-              }),
-            },
-          ],
-        },
       });
     });
 

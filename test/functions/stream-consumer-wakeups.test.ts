@@ -1,15 +1,16 @@
 /**
- * The node dispatcher function against DynamoDB Local and moto: writes
- * through the store, the log table's stream records as Lambda receives them,
- * and the doorbells that land on each node's wake-up queue (read with the
- * agent's own long-poll client). Node registrations create and delete the
- * queues; failures come back as `batchItemFailures`.
+ * The stream consumer's node dispatcher against DynamoDB Local and moto:
+ * writes through the store, the log table's stream records as Lambda
+ * receives them, and the doorbells that land on each node's wake-up queue
+ * (read with the agent's own long-poll client). Node registrations create and
+ * delete the queues; failures come back as `batchItemFailures`.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/api/object.ts';
 import type { Doorbell } from '../../core/controllers/dispatcher/plan.ts';
-import { createHandler, type DispatcherDeps } from '../../functions/dispatcher.ts';
+import { CONTROLLER_FACTORIES } from '../../functions/lib/controllers.ts';
+import { createHandler, type StreamConsumerDeps } from '../../functions/stream-consumer.ts';
 import { NodeQueues, NodeWakeupClient } from '../../functions/lib/node-queues.ts';
 import { logStreamDecoder } from '../../functions/lib/stream-events.ts';
 import { tableNames } from '../../core/storage/dynamodb/tables.ts';
@@ -17,7 +18,6 @@ import { dynamoForTests } from '../support/emulators.ts';
 import { motoForTests, uniqueName } from '../support/moto.ts';
 import { describeWithControllerEnv } from './support/controller-env.ts';
 import { lambdaContext, streamEvent, streamRecord } from './support/lambda-events.ts';
-import { testObservability } from './support/observe.ts';
 
 const dynamo = await dynamoForTests();
 const moto = await motoForTests();
@@ -46,17 +46,20 @@ const key = (resource: string, obj: KubeObject) => ({
 });
 const ring = (d: Doorbell) => `${d.resource} ${d.namespace}/${d.name}`;
 
-describeWithControllerEnv('node dispatcher function', dynamo, moto, (t) => {
+describeWithControllerEnv('stream consumer waking nodes', dynamo, moto, (t) => {
   /** Deps over the env, with node queues of their own prefix (queue names are account-wide on moto). */
-  const make = (over: Partial<DispatcherDeps> = {}) => {
+  const make = (over: Partial<NonNullable<StreamConsumerDeps['wakeups']>> = {}) => {
     const prefix = `${uniqueName('skube-t')}-node-`;
     const queues = new NodeQueues({ client: t.env.sqs, prefix });
-    const deps: DispatcherDeps = {
-      obs: testObservability('skube-dispatcher-test'),
+    const deps: StreamConsumerDeps = {
+      // The namespace controller alone: the garbage collector rings for every deletion too.
+      ...t.env.deps({ factories: { namespace: CONTROLLER_FACTORIES.namespace } }),
       toStoreEvents: logStreamDecoder(t.env.harness.client, tableNames(t.env.harness.prefix)),
-      queues,
-      listNodes: async () => (await t.env.harness.store.list('nodes')).items.map((n) => n.metadata.name ?? ''),
-      ...over,
+      wakeups: {
+        queues,
+        listNodes: async () => (await t.env.harness.store.list('nodes')).items.map((n) => n.metadata.name ?? ''),
+        ...over,
+      },
     };
     return { handler: createHandler(deps), queues, prefix };
   };
@@ -74,7 +77,7 @@ describeWithControllerEnv('node dispatcher function', dynamo, moto, (t) => {
     return out.map(ring).sort();
   };
   const dispatch = async (handler: ReturnType<typeof make>['handler']) =>
-    handler(streamEvent(await t.env.readLogStream()), lambdaContext('skube-dispatcher'));
+    handler(streamEvent(await t.env.readLogStream()), lambdaContext('skube-stream-consumer'));
 
   it('creates the queues of registered nodes and rings the node of a bound pod and every node for a Service', async () => {
     const store = t.env.harness.store;
@@ -120,7 +123,7 @@ describeWithControllerEnv('node dispatcher function', dynamo, moto, (t) => {
     const down = { send: async () => Promise.reject(new Error('SQS is down')) } as unknown as SQSClient;
     const { handler } = make({ queues: new NodeQueues({ client: down }) });
 
-    const out = await handler(streamEvent([...records, broken]), lambdaContext('skube-dispatcher'));
+    const out = await handler(streamEvent([...records, broken]), lambdaContext('skube-stream-consumer'));
     const podRecord = records.find((r) => r.dynamodb?.Keys?.pk?.S === 'pods')!;
     expect(out.batchItemFailures).toEqual([
       { itemIdentifier: podRecord.dynamodb?.SequenceNumber },
