@@ -76,9 +76,25 @@ export async function openContainerLogs(
   const out = new PassThrough();
   let remaining = options.limitBytes ?? Number.POSITIVE_INFINITY;
   let finished = false;
+  // Docker frames are often one short line each: coalesce what arrives in one turn of the event loop
+  // into one write, so the HTTPS answer is not one TLS record per line.
+  let pending: Buffer[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending.length || out.destroyed) return;
+    const data = Buffer.concat(pending);
+    pending = [];
+    // Backpressure: stop reading Docker while the client is slower than the log.
+    if (!out.write(data)) {
+      input.pause();
+      out.once('drain', () => input.resume());
+    }
+  };
   const finish = () => {
     if (finished) return;
     finished = true;
+    flush();
     out.end();
     source.destroy?.();
   };
@@ -87,10 +103,10 @@ export async function openContainerLogs(
       if (finished) return done();
       const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
       remaining -= part.length;
-      // Backpressure: stop reading Docker while the client is slower than the log.
-      if (!out.write(part)) {
-        input.pause();
-        out.once('drain', () => input.resume());
+      pending.push(part);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
       }
       if (remaining <= 0) finish();
       done();
