@@ -109,7 +109,10 @@ export function garbageKeys(c: WatchedCollector, resource: string, e: StoreEvent
   if (refsOf(e.object).length && (e.type === 'ADDED' || refsChanged)) keys.add(self);
   // A new object with the name of one that had dependents: their references dangle.
   if (e.type === 'ADDED' && c.graph?.hasDependents(self)) keys.add(self);
-  if (refsChanged) for (const k of [...ownerKeysOf(e.prevObject), ...ownerKeysOf(e.object)]) keys.add(k);
+  // A new dependent needs no owner woken: its own sync deals with an owner waiting on it.
+  if (refsChanged && e.type !== 'ADDED') {
+    for (const k of [...ownerKeysOf(e.prevObject), ...ownerKeysOf(e.object)]) keys.add(k);
+  }
   return [...keys];
 }
 
