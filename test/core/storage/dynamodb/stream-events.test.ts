@@ -85,6 +85,17 @@ describe('toStoreEvents', () => {
     expect(out.events.map((e) => e.event)).toEqual([{ type: 'MODIFIED', object: v2, prevObject: v1, revision: 8 }]);
   });
 
+  it('decodes compressed bodies that arrive base64-encoded, as Lambda delivers binaries', async () => {
+    const r = change('MODIFIED', 8, v2, v1).row;
+    const image = r.dynamodb!.NewImage!;
+    expect(image.body.B).toBeInstanceOf(Uint8Array);
+    for (const attr of ['body', 'prev']) {
+      image[attr] = { B: Buffer.from(image[attr].B as unknown as Uint8Array).toString('base64') };
+    }
+    const out = await toStoreEvents([r]);
+    expect(out.events.map((e) => e.event)).toEqual([{ type: 'MODIFIED', object: v2, prevObject: v1, revision: 8 }]);
+  });
+
   it('turns a DELETED row into the last state stamped with the deletion revision', async () => {
     const out = await toStoreEvents([change('DELETED', 9, undefined, v2).row]);
     expect(out.events.map((e) => e.event)).toEqual([
