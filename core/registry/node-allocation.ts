@@ -151,6 +151,17 @@ async function stillHolds(store: Store, nodeName: string, uid: string, e: Alloca
   return now - e.at < RESERVATION_GRACE_MS;
 }
 
+// Per store: the nodes whose record this process has seen exist (a hint only; a miss falls back).
+const seenRecords = new WeakMap<Store, Set<string>>();
+function recordsSeen(store: Store): Set<string> {
+  let known = seenRecords.get(store);
+  if (!known) {
+    known = new Set();
+    seenRecords.set(store, known);
+  }
+  return known;
+}
+
 /** The outcome of {@link reserve}: whether this call added the entry (so a failed binding should release it). */
 export interface Reservation {
   readonly added: boolean;
@@ -195,12 +206,18 @@ export async function reserve(
     added = true;
     return { ...record, spec: { pods: { ...kept, [uid]: entry } } };
   };
-  for (;;) {
-    try {
-      await store.guaranteedUpdate(key, tryUpdate);
-      return { added };
-    } catch (err) {
-      if (!isStorageError(err, 'KeyNotFound')) throw err;
+  const known = recordsSeen(store);
+  for (let first = true; ; first = false) {
+    // Records are never deleted: once seen, go straight to the update; a node new to this process more
+    // likely has none yet, so try the create first (each miss costs a thrown storage error).
+    if (!first || known.has(nodeName)) {
+      try {
+        await store.guaranteedUpdate(key, tryUpdate);
+        known.add(nodeName);
+        return { added };
+      } catch (err) {
+        if (!isStorageError(err, 'KeyNotFound')) throw err;
+      }
     }
     try {
       const fresh: NodeAllocation = {
@@ -210,10 +227,12 @@ export async function reserve(
         spec: { pods: {} },
       };
       await store.create(key, await tryUpdate(fresh));
+      known.add(nodeName);
       return { added };
     } catch (err) {
-      // Another binder created the record first: go through the conditional update again.
+      // The record exists (another binder created it): go through the conditional update.
       if (!isStorageError(err, 'KeyExists')) throw err;
+      known.add(nodeName);
     }
   }
 }
