@@ -13,15 +13,20 @@
  * check, pause + app containers, status write), overall created → running.
  * Two runs: a steady one (`BENCH_RATE` pods/s until `BENCH_PODS` exist;
  * default 5/s and 100) and a burst (`BENCH_PODS` created at once). Agent
- * RSS is read with about `BENCH_PODS`/2 pods on each agent. Prints one JSON
- * document (results go to bench/results/pods-<date>.json).
+ * RSS is read with about `BENCH_PODS`/2 pods on each agent. For comparison,
+ * the same counts of pause + app container pairs started through the Docker
+ * runtime alone (no API, no agent). Prints one JSON
+ * document (results go to bench/results/pods-<date>.json); `BENCH_AGENT_LOG=file`
+ * keeps the agents' debug logs (per-step timings).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiClient } from '../core/client/api-client.ts';
 import { loadKubeconfig } from '../core/client/kubeconfig.ts';
-import { startAgentCluster, uniqueNodeName } from '../test/support/agent-cluster.ts';
+import { dockerRuntime } from '../agent/kubelet/docker-runtime.ts';
+import { LABELS } from '../agent/kubelet/runtime.ts';
+import { removeNodeContainers, startAgentCluster, uniqueNodeName } from '../test/support/agent-cluster.ts';
 import { dockerForTests, TEST_IMAGES } from '../test/support/docker.ts';
 import { eventually } from '../test/support/local-cluster.ts';
 import { percentile } from './harness.ts';
@@ -60,6 +65,52 @@ const podBody = (name: string) => ({
     ],
   },
 });
+
+/**
+ * Docker alone, for comparison: pause + app container pairs created and
+ * started straight through the runtime at the same rate (or all at once),
+ * as the kubelet would, without the API, scheduler or agent.
+ */
+async function dockerBaseline(count: number, rate: number | undefined): Promise<ReturnType<typeof stats>> {
+  const runtime = dockerRuntime();
+  const node = uniqueNodeName('bench-docker');
+  const labels = (i: number, name: string) => ({
+    [LABELS.node]: node,
+    [LABELS.podUid]: `p${i}`,
+    [LABELS.containerName]: name,
+  });
+  const latencies: number[] = [];
+  const started = Date.now();
+  try {
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        if (rate) await new Promise((r) => setTimeout(r, Math.max(0, started + (i * 1000) / rate - Date.now())));
+        const t0 = Date.now();
+        const pause = await runtime.create({
+          name: `${node}-pause-${i}`,
+          image: TEST_IMAGES.local,
+          labels: labels(i, 'POD'),
+          entrypoint: ['sleep', '2147483647'],
+          networkMode: 'bridge',
+          hostname: `p${i}`,
+        });
+        await runtime.start(pause);
+        const app = await runtime.create({
+          name: `${node}-app-${i}`,
+          image: TEST_IMAGES.local,
+          labels: labels(i, 'app'),
+          entrypoint: ['sleep', '3600'],
+          networkMode: `container:${pause}`,
+        });
+        await runtime.start(app);
+        latencies.push(Date.now() - t0);
+      }),
+    );
+  } finally {
+    await removeNodeContainers([node]);
+  }
+  return stats(latencies);
+}
 
 async function main(): Promise<void> {
   const d = await dockerForTests();
@@ -123,6 +174,11 @@ async function main(): Promise<void> {
       );
     };
 
+    const dockerSteady = await dockerBaseline(PODS, RATE);
+    load.push(loadavg());
+    const dockerBurst = await dockerBaseline(PODS, undefined);
+    load.push(loadavg());
+
     // Steady: RATE pods/s until PODS exist.
     const steady = Array.from({ length: PODS }, (_, i) => `steady-${i}`);
     const started = Date.now();
@@ -163,6 +219,7 @@ async function main(): Promise<void> {
           nodes: nodes.map((n) => n.ip),
           steady: { ratePerSecond: RATE, ...steadyResult },
           burst: burstResult,
+          dockerAloneMs: { steady: dockerSteady, burst: dockerBurst },
           agentRss: rss.map((r) => ({ ...r, pods: perNode.get(r.node) ?? 0 })),
           targets: { steadyOverallP99Ms: 1500, steadyControlPlaneP99Ms: 100, agentRssMiBWith50Pods: 150 },
         },
@@ -171,6 +228,9 @@ async function main(): Promise<void> {
       )}\n`,
     );
   } finally {
+    if (process.env.BENCH_AGENT_LOG) {
+      writeFileSync(process.env.BENCH_AGENT_LOG, [...cluster.agents.values()].map((a) => a.output()).join('\n'));
+    }
     client.close();
     await cluster.cleanup();
   }

@@ -66,6 +66,7 @@ function fromInspect(info: Docker.ContainerInspectInfo): RuntimeContainer {
 /** Creates a `ContainerRuntime` over a Docker engine. */
 export function dockerRuntime(opts: DockerRuntimeOptions = {}): ContainerRuntime & { docker: Docker } {
   const docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+  const exited = new Map<string, RuntimeContainer>();
   const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 
   const runtime: ContainerRuntime & { docker: Docker } = {
@@ -76,18 +77,26 @@ export function dockerRuntime(opts: DockerRuntimeOptions = {}): ContainerRuntime
     },
     async list(labels) {
       const summaries = await docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
-      const out: RuntimeContainer[] = [];
-      for (const s of summaries) {
-        const c = await runtime.inspect(s.Id);
-        if (c) out.push(c);
-      }
-      return out;
+      const found = await Promise.all(
+        summaries.map(async (s) => {
+          // An exited container never changes again: inspect it once.
+          const cached = exited.get(s.Id);
+          if (cached && s.State === 'exited') return cached;
+          return runtime.inspect(s.Id);
+        }),
+      );
+      return found.filter((c): c is RuntimeContainer => c !== undefined);
     },
     async inspect(id) {
       try {
-        return fromInspect(await docker.getContainer(id).inspect());
+        const c = fromInspect(await docker.getContainer(id).inspect());
+        if (c.state === 'exited' && !c.error) exited.set(c.id, c);
+        return c;
       } catch (e) {
-        if (isNotFound(e)) return undefined;
+        if (isNotFound(e)) {
+          exited.delete(id);
+          return undefined;
+        }
         throw e;
       }
     },
@@ -101,7 +110,7 @@ export function dockerRuntime(opts: DockerRuntimeOptions = {}): ContainerRuntime
       }
       const r = req.resources ?? {};
       const joins = req.networkMode.startsWith('container:');
-      const c = await docker.createContainer({
+      const options: Docker.ContainerCreateOptions = {
         name: req.name,
         Image: req.image,
         Labels: req.labels,
@@ -126,8 +135,15 @@ export function dockerRuntime(opts: DockerRuntimeOptions = {}): ContainerRuntime
           // The kubelet restarts containers itself.
           RestartPolicy: { Name: 'no' },
         },
-      });
-      return c.id;
+      };
+      try {
+        return (await docker.createContainer(options)).id;
+      } catch (e) {
+        // 409: a container of that name was left behind (an interrupted attempt); replace it.
+        if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+        await runtime.remove(req.name);
+        return (await docker.createContainer(options)).id;
+      }
     },
     async start(id) {
       try {
@@ -146,6 +162,7 @@ export function dockerRuntime(opts: DockerRuntimeOptions = {}): ContainerRuntime
       }
     },
     async remove(id) {
+      exited.delete(id);
       try {
         await docker.getContainer(id).remove({ force: true, v: true });
       } catch (e) {

@@ -196,7 +196,8 @@ export function containerEnv(container: Container, ctx: EnvContext, lookup: Obje
         if (src.secretRef.optional) continue;
         throw new ContainerConfigError(`secret "${src.secretRef.name}" not found`);
       }
-      for (const k of Object.keys(secret.data ?? {})) vars.set(prefix + k, decodeSecret(secret, k)!);
+      const keys = new Set([...Object.keys(secret.stringData ?? {}), ...Object.keys(secret.data ?? {})]);
+      for (const k of keys) vars.set(prefix + k, decodeSecret(secret, k)!);
     }
   }
   for (const e of container.env ?? []) {

@@ -119,15 +119,8 @@ export class PodWorker {
 
   /** One sync. Returns when it wants to run again (ms from now), if sooner than the resync. */
   private async sync(): Promise<number | undefined> {
-    const { runtime, nodeName } = this.ctx;
-    const containers = await runtime.list({ [LABELS.podUid]: this.uid, [LABELS.node]: nodeName });
-    const byName = new Map<string, RuntimeContainer[]>();
-    for (const c of containers) {
-      const name = c.labels[LABELS.containerName] ?? '';
-      (byName.get(name) ?? byName.set(name, []).get(name)!).push(c);
-    }
-    for (const list of byName.values())
-      list.sort((a, b) => attemptOf(b) - attemptOf(a) || b.createdAt.localeCompare(a.createdAt));
+    const { runtime } = this.ctx;
+    const { containers, byName } = await this.listContainers();
     const pod = this.pod;
     if (!pod || pod.metadata?.deletionTimestamp) {
       await this.terminate(pod, containers);
@@ -142,8 +135,12 @@ export class PodWorker {
     const soon = (ms: number) => (wake = wake === undefined ? ms : Math.min(wake, ms));
 
     if (terminal) {
+      // A finished pod keeps its containers (for logs) but nothing runs; report their final states.
       await this.stopAll(containers, 0);
       this.probes.stopAll();
+      const after = await this.listContainers();
+      const podIp = (this.lastStatus ?? pod.status)?.podIP;
+      await this.reportStatus(pod, after.byName, podIp, false, undefined, false);
       return undefined;
     }
     if (!pause || pause.state !== 'running') {
@@ -208,6 +205,36 @@ export class PodWorker {
     }
     this.probes.retain(new Set(spec.containers.map((c) => byName.get(c.name)?.[0]?.id ?? '')));
 
+    const status = await this.reportStatus(pod, byName, podIp, true, pause.publishedPorts ?? {}, deadlineExceeded);
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') this.kick();
+    return wake;
+  }
+
+  /** The pod's containers by container name, newest attempt first. */
+  private async listContainers(): Promise<{ containers: RuntimeContainer[]; byName: Map<string, RuntimeContainer[]> }> {
+    const containers = await this.ctx.runtime.list({ [LABELS.podUid]: this.uid, [LABELS.node]: this.ctx.nodeName });
+    const byName = new Map<string, RuntimeContainer[]>();
+    for (const c of containers) {
+      const name = c.labels[LABELS.containerName] ?? '';
+      (byName.get(name) ?? byName.set(name, []).get(name)!).push(c);
+    }
+    for (const list of byName.values()) {
+      list.sort((a, b) => attemptOf(b) - attemptOf(a) || b.createdAt.localeCompare(a.createdAt));
+    }
+    return { containers, byName };
+  }
+
+  /** Computes the status from the runtime's view and writes it if it changed. `ports` undefined leaves the annotation alone. */
+  private async reportStatus(
+    pod: Pod,
+    byName: Map<string, RuntimeContainer[]>,
+    podIp: string | undefined,
+    sandboxReady: boolean,
+    ports: Record<string, number> | undefined,
+    deadlineExceeded: boolean,
+  ): Promise<PodStatus> {
+    const spec = pod.spec!;
+    const now = this.ctx.now();
     const messages = new Map<string, Record<string, string>>();
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
       messages.set(c.name, await this.ctx.terminationMessages(pod, c, byName.get(c.name) ?? []));
@@ -229,15 +256,14 @@ export class PodWorker {
       pod: { ...pod, status: this.lastStatus ?? pod.status },
       hostIp: this.ctx.nodeIp,
       podIp,
-      sandboxReady: true,
+      sandboxReady,
       init: (spec.initContainers ?? []).map(view),
       app: spec.containers.map(view),
       now,
       deadlineExceeded,
     });
-    await this.writeStatus(pod, status, pause.publishedPorts ?? {});
-    if (status.phase === 'Succeeded' || status.phase === 'Failed') this.kick();
-    return wake;
+    await this.writeStatus(pod, status, ports);
+    return status;
   }
 
   /** Starts a new attempt of `c` unless its backoff holds it; records why it waits. */
@@ -322,7 +348,12 @@ export class PodWorker {
     this.markDone();
   }
 
-  private async writeStatus(pod: Pod, status: PodStatus, ports: Record<string, number>): Promise<void> {
+  private async writeStatus(pod: Pod, status: PodStatus, ports: Record<string, number> | undefined): Promise<void> {
+    if (!ports) {
+      if (!statusChanged(this.lastStatus ?? pod.status, status)) return;
+      if (await writePodStatus(this.ctx.client, pod, status, {})) this.lastStatus = status;
+      return;
+    }
     const portsJson = JSON.stringify(ports);
     const current = pod.metadata?.annotations?.[PUBLISHED_PORTS_ANNOTATION];
     const portsChanged =

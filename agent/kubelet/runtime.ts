@@ -116,6 +116,7 @@ export interface ContainerRuntime {
   list(labels: Record<string, string>): Promise<RuntimeContainer[]>;
   /** One container, or undefined if it is gone. */
   inspect(id: string): Promise<RuntimeContainer | undefined>;
+  /** Creates a container; one of the same name left behind is replaced. */
   create(req: CreateContainerRequest): Promise<string>;
   start(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. Resolves when stopped. */

@@ -42,9 +42,6 @@ export async function startSandbox(ctx: KubeletContext, pod: Pod): Promise<Runti
     command: ctx.pauseCommand,
     hostEntries,
   });
-  // A previous agent may have left a same-named sandbox behind.
-  const stale = await ctx.runtime.inspect(req.name);
-  if (stale) await ctx.runtime.remove(stale.id);
   const t0 = Date.now();
   const id = await ctx.runtime.create(req);
   const t1 = Date.now();
@@ -141,8 +138,6 @@ export async function startContainer(
     args: expandCommand(c.args, env),
     binds,
   });
-  const stale = await ctx.runtime.inspect(req.name);
-  if (stale) await ctx.runtime.remove(stale.id);
   const t0 = Date.now();
   const id = await ctx.runtime.create(req);
   const t1 = Date.now();

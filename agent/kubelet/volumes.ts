@@ -83,6 +83,8 @@ export function planVolume(
     const optional = volume.secret.optional ?? false;
     if (!secret && !optional) throw new ContainerConfigError(`secret "${volume.secret.secretName}" not found`);
     const data: Record<string, Buffer> = {};
+    // stringData is write-only in Kubernetes (merged into data); honour it should a server keep it.
+    for (const [k, v] of Object.entries(secret?.stringData ?? {})) data[k] = Buffer.from(v, 'utf8');
     for (const [k, v] of Object.entries(secret?.data ?? {})) data[k] = Buffer.from(v, 'base64');
     const files = itemsOf(
       data,
