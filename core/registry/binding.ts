@@ -5,7 +5,7 @@
  * not being deleted and, when the caller names one, still the same object (UID).
  * Unlike Kubernetes, it also refuses a pod the node has no room for: the
  * pod's requests are first reserved in the node's allocation record
- * (`node-allocation.ts`), so parallel schedulers never overcommit a node.
+ * (`node-allocation.ts`; nodes that report no allocatable are not guarded), so parallel schedulers never overcommit a node.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/object.ts';
@@ -68,7 +68,11 @@ export async function bindPod(
   if (ctx.dryRun) return writeBinding(registry, ctx, namespace, name, nodeName, { ...opts, uid });
   const node = opts.node?.metadata?.name === nodeName ? opts.node : await getNode(registry, nodeName);
   const store = registry.deps.store;
-  const reservation = node && uid ? await reserve(store, node, uid, allocationEntry(pod, ctx.now), ctx.now) : undefined;
+  // A Node that reports no allocatable (created by hand, no agent yet) has no capacity to
+  // guard: Kubernetes' binding never checks capacity, so neither do we there.
+  const guarded = node?.status?.allocatable !== undefined;
+  const reservation =
+    node && uid && guarded ? await reserve(store, node, uid, allocationEntry(pod, ctx.now), ctx.now) : undefined;
   try {
     return await writeBinding(registry, ctx, namespace, name, nodeName, { ...opts, uid });
   } catch (e) {
