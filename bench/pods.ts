@@ -125,15 +125,24 @@ async function main(): Promise<void> {
   const load: number[][] = [];
   try {
     await client.create('/api/v1/namespaces', { metadata: { name: NS } });
-    const watch = client.watch<Pod>(`/api/v1/namespaces/${NS}/pods`, { resourceVersion: '0' });
+    // One watch for the whole run, reopened if the server ends it.
+    let watching = true;
+    let watch: ReturnType<typeof client.watch<Pod>> | undefined;
     void (async () => {
-      for await (const ev of watch) {
-        const name = ev.object.metadata?.name ?? '';
-        const t = times.get(name);
-        if (!t) continue;
-        const now = Date.now();
-        if (ev.object.spec?.nodeName && !t.bound) t.bound = now;
-        if (ev.object.status?.phase === 'Running' && !t.running) t.running = now;
+      while (watching) {
+        watch = client.watch<Pod>(`/api/v1/namespaces/${NS}/pods`, { resourceVersion: '0' });
+        try {
+          for await (const ev of watch) {
+            const name = ev.object.metadata?.name ?? '';
+            const t = times.get(name);
+            if (!t) continue;
+            const now = Date.now();
+            if (ev.object.spec?.nodeName && !t.bound) t.bound = now;
+            if (ev.object.status?.phase === 'Running' && !t.running) t.running = now;
+          }
+        } catch {
+          // Reopened below.
+        }
       }
     })();
     const seenFromLogs = () => {
@@ -207,7 +216,8 @@ async function main(): Promise<void> {
     const burstResult = summarize(burst);
     load.push(loadavg());
     await deleteAll();
-    watch.stop();
+    watching = false;
+    watch?.stop();
 
     process.stdout.write(
       `${JSON.stringify(
