@@ -106,13 +106,17 @@ export async function startTestCluster(opts: Partial<LocalClusterOptions> = {}):
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with the last error). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
     } catch (e) {
       last = e;
     }
